@@ -1,0 +1,127 @@
+import { appendPointer } from './json-pointer.js';
+import {
+  HTTP_METHODS,
+  resolved,
+  type Document,
+  type Operation,
+  type Parameter,
+  type PathItem,
+} from './openapi.js';
+import type { SpecProblem } from './spec-error.js';
+
+/**
+ * What swagger-parser leaves unchecked for OpenAPI 3 (it checks the document against the
+ * OpenAPI schema only) but the engine relies on: each path template variable is declared as a
+ * required path parameter and the other way round, operationIds are unique, and every security
+ * requirement names a declared scheme.
+ */
+export function checkSpec(document: Document): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const operationIds = new Map<string, string>();
+  const schemes = document.components?.securitySchemes ?? {};
+
+  checkSecurityNames(document.security, '#/security', schemes, problems);
+
+  for (const [template, item] of Object.entries(document.paths ?? {})) {
+    if (!item) continue;
+    const pathPointer = appendPointer('#/paths', template);
+    const variables = templateVariables(template);
+    if (variables === undefined) {
+      problems.push({
+        pointer: pathPointer,
+        message: `path template ${template} has an unclosed or empty {variable}`,
+      });
+      continue;
+    }
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const pointer = appendPointer(pathPointer, method);
+      checkOperationId(operation, pointer, operationIds, problems);
+      checkPathParameters(item, operation, variables, pointer, problems);
+      checkSecurityNames(operation.security, appendPointer(pointer, 'security'), schemes, problems);
+    }
+  }
+  return problems;
+}
+
+function templateVariables(template: string): string[] | undefined {
+  const names: string[] = [];
+  const pattern = /\{([^{}]*)\}/g;
+  for (const match of template.matchAll(pattern)) {
+    if (!match[1]) return undefined;
+    names.push(match[1]);
+  }
+  const stripped = template.replace(pattern, '');
+  if (stripped.includes('{') || stripped.includes('}')) return undefined;
+  return names;
+}
+
+function checkOperationId(
+  operation: Operation,
+  pointer: string,
+  seen: Map<string, string>,
+  problems: SpecProblem[],
+): void {
+  const id = operation.operationId;
+  if (id === undefined) return;
+  const first = seen.get(id);
+  if (first !== undefined) {
+    problems.push({
+      pointer: appendPointer(pointer, 'operationId'),
+      message: `operationId "${id}" is used twice (first at ${first}); handlers are found by operationId`,
+    });
+  } else {
+    seen.set(id, pointer);
+  }
+}
+
+function checkPathParameters(
+  item: PathItem,
+  operation: Operation,
+  variables: string[],
+  pointer: string,
+  problems: SpecProblem[],
+): void {
+  const declared = new Map<string, Parameter>();
+  for (const parameter of [...(item.parameters ?? []), ...(operation.parameters ?? [])]) {
+    const value = resolved<Parameter>(parameter);
+    if (value?.in === 'path') declared.set(value.name, value);
+  }
+  for (const name of variables) {
+    if (!declared.has(name)) {
+      problems.push({
+        pointer,
+        message: `path variable {${name}} has no "in: path" parameter named "${name}"`,
+      });
+    }
+  }
+  for (const [name, parameter] of declared) {
+    if (!variables.includes(name)) {
+      problems.push({
+        pointer,
+        message: `path parameter "${name}" does not appear in the path template`,
+      });
+    } else if (parameter.required !== true) {
+      problems.push({ pointer, message: `path parameter "${name}" must have "required: true"` });
+    }
+  }
+}
+
+function checkSecurityNames(
+  requirements: Document['security'],
+  pointer: string,
+  schemes: Record<string, unknown>,
+  problems: SpecProblem[],
+): void {
+  (requirements ?? []).forEach((requirement, index) => {
+    for (const name of Object.keys(requirement)) {
+      if (!(name in schemes)) {
+        problems.push({
+          pointer: appendPointer(pointer, index),
+          message: `security requirement names "${name}", which components.securitySchemes does not declare`,
+        });
+      }
+    }
+  });
+}
