@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import {
+  ConfigError,
+  DEFAULTS,
+  DEFAULT_SPECS_DIR,
+  serveOptionsFrom,
+  type ServeFlags,
+} from './config.js';
+import { checkSpecFiles } from './engine/load-vendors.js';
+import { createServer, type RunningServer } from './server.js';
+import { SpecError } from './spec/spec-error.js';
+
+/** The command line only parses; the work is done by server.ts and engine/load-vendors.ts. */
+const program = new Command()
+  .name('standin')
+  .description('A stateful mock and contract server generated from OpenAPI specs.')
+  .showHelpAfterError();
+
+program
+  .command('serve', { isDefault: true })
+  .description('serve every spec, each at /<vendor><server path> (the default command)')
+  .addOption(
+    new Option(
+      '-p, --port <port>',
+      `port to listen on; 0 picks a free one (env STANDIN_PORT)`,
+    ).default(String(DEFAULTS.port)),
+  )
+  .addOption(
+    new Option('-H, --host <host>', 'address to listen on (env STANDIN_HOST)').default(
+      DEFAULTS.host,
+    ),
+  )
+  .addOption(
+    new Option(
+      '-s, --specs <paths...>',
+      'spec files or directories (env STANDIN_SPECS, comma-separated)',
+    ).default(undefined, 'the bundled specs/'),
+  )
+  .option('--no-cors', 'do not answer CORS preflights or add CORS headers (env STANDIN_CORS=false)')
+  .addOption(
+    new Option('--log <format>', 'log format (env STANDIN_LOG)')
+      .choices(['pretty', 'json', 'silent'])
+      .default(DEFAULTS.log),
+  )
+  .addOption(
+    new Option(
+      '--body-limit <size>',
+      'largest request body, e.g. 1mb or 65536 (env STANDIN_BODY_LIMIT)',
+    ).default('1mb'),
+  )
+  .action(async (flags: ServeFlags, command: Command) => {
+    // Defaults shown in --help must not hide the environment: only flags typed by the user win.
+    const typed: ServeFlags = {};
+    for (const key of Object.keys(flags) as Array<keyof ServeFlags>) {
+      if (command.getOptionValueSource(key) === 'cli') Object.assign(typed, { [key]: flags[key] });
+    }
+    const server = await createServer(serveOptionsFrom(typed));
+    stopOnSignals(server);
+  });
+
+program
+  .command('validate')
+  .description(
+    'check spec files as serve would (parse, OpenAPI schema, references, schemas); exit 0 if all are valid, 2 if not',
+  )
+  .argument('[files...]', 'spec files or directories', [])
+  .action(async (files: string[]) => {
+    const checks = await checkSpecFiles(files.length > 0 ? files : [DEFAULT_SPECS_DIR]);
+    for (const check of checks) {
+      if (check.ok) {
+        const { vendor } = check;
+        const count = vendor.operations.length;
+        process.stdout.write(
+          `valid    ${check.file} (OpenAPI ${vendor.openapi}, ${count} operation${count === 1 ? '' : 's'}, served at ${vendor.mountPath})\n`,
+        );
+      } else {
+        process.stdout.write(`${check.error.format().replace(/^invalid spec/, 'invalid ')}\n`);
+      }
+    }
+    if (checks.some((check) => !check.ok)) process.exitCode = 2;
+  });
+
+function stopOnSignals(server: RunningServer): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`standin: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    void server.close().then(() => {
+      process.exitCode = 0;
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof SpecError) {
+    process.stderr.write(`standin: ${error.format()}\n`);
+    process.exitCode = error.exitCode;
+  } else if (error instanceof ConfigError) {
+    process.stderr.write(`standin: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(
+      `standin: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  }
+}

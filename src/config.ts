@@ -1,0 +1,126 @@
+import { fileURLToPath } from 'node:url';
+import bytes from 'bytes';
+import type { VendorModule } from './handlers/types.js';
+import type { LogFormat } from './logger.js';
+
+/** The specs that ship with standin: the five vendors. */
+export const DEFAULT_SPECS_DIR = fileURLToPath(new URL('../specs', import.meta.url));
+
+export const DEFAULTS = {
+  port: 4010,
+  host: '127.0.0.1',
+  cors: true,
+  log: 'pretty' as LogFormat,
+  bodyLimit: 1024 * 1024,
+};
+
+/** What `createServer` accepts; every field has a default. */
+export interface ServerOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Spec files or directories of them; by default the bundled `specs/`. */
+  specs?: readonly string[];
+  cors?: boolean;
+  log?: LogFormat;
+  /** Where log lines go; standard output by default. */
+  logDestination?: NodeJS.WritableStream;
+  /** Largest request body accepted, in bytes or as text such as `1mb`. */
+  bodyLimit?: number | string;
+  /** Vendor modules by vendor name, in addition to (or instead of) the built-in ones. */
+  vendors?: Readonly<Record<string, VendorModule>>;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  specs: readonly string[];
+  cors: boolean;
+  log: LogFormat;
+  logDestination?: NodeJS.WritableStream;
+  bodyLimit: number;
+  vendors: Readonly<Record<string, VendorModule>>;
+}
+
+/** A value from a flag or the environment that cannot be used; the CLI exits 2 with the message. */
+export class ConfigError extends Error {
+  readonly exitCode = 2;
+  override name = 'ConfigError';
+}
+
+export function resolveOptions(options: ServerOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    port: checkPort(options.port ?? DEFAULTS.port),
+    host: options.host ?? DEFAULTS.host,
+    specs: options.specs && options.specs.length > 0 ? options.specs : [DEFAULT_SPECS_DIR],
+    cors: options.cors ?? DEFAULTS.cors,
+    log: checkLogFormat(options.log ?? DEFAULTS.log),
+    bodyLimit: parseBodyLimit(options.bodyLimit ?? DEFAULTS.bodyLimit),
+    vendors: options.vendors ?? {},
+  };
+  if (options.logDestination) resolved.logDestination = options.logDestination;
+  return resolved;
+}
+
+/** The flags of `standin serve`, as the CLI parser hands them over (strings where typed by a user). */
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  specs?: string[];
+  cors?: boolean;
+  log?: string;
+  bodyLimit?: string;
+}
+
+/**
+ * Flags win over the environment, which wins over the defaults. The environment serves
+ * containers and CI (`STANDIN_PORT`, `STANDIN_HOST`, `STANDIN_SPECS` separated by commas,
+ * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`). This is the only reader of
+ * `process.env` in standin.
+ */
+export function serveOptionsFrom(
+  flags: ServeFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): ServerOptions {
+  const options: ServerOptions = {};
+  const port = flags.port ?? env.STANDIN_PORT;
+  if (port !== undefined) options.port = parsePort(port);
+  const host = flags.host ?? env.STANDIN_HOST;
+  if (host !== undefined) options.host = host;
+  const specs = flags.specs ?? env.STANDIN_SPECS?.split(',').filter((item) => item.trim() !== '');
+  if (specs !== undefined && specs.length > 0) options.specs = specs;
+  if (flags.cors === false) options.cors = false;
+  else if (env.STANDIN_CORS !== undefined)
+    options.cors = !/^(0|false|no|off)$/i.test(env.STANDIN_CORS);
+  const log = flags.log ?? env.STANDIN_LOG;
+  if (log !== undefined) options.log = checkLogFormat(log);
+  const bodyLimit = flags.bodyLimit ?? env.STANDIN_BODY_LIMIT;
+  if (bodyLimit !== undefined) options.bodyLimit = bodyLimit;
+  return options;
+}
+
+function parsePort(text: string): number {
+  if (!/^\d+$/.test(text.trim()))
+    throw new ConfigError(`port must be a number from 0 to 65535 (got "${text}")`);
+  return checkPort(Number(text));
+}
+
+function checkPort(port: number): number {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`port must be a number from 0 to 65535 (got ${port})`);
+  }
+  return port;
+}
+
+function checkLogFormat(format: string): LogFormat {
+  if (format === 'pretty' || format === 'json' || format === 'silent') return format;
+  throw new ConfigError(`log must be pretty, json or silent (got "${format}")`);
+}
+
+function parseBodyLimit(limit: number | string): number {
+  const parsed = typeof limit === 'number' ? limit : bytes.parse(limit);
+  if (parsed === null || !Number.isFinite(parsed) || parsed < 0) {
+    throw new ConfigError(`body limit must be a size such as 1mb or 1048576 (got "${limit}")`);
+  }
+  return Math.floor(parsed);
+}

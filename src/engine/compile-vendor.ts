@@ -1,0 +1,213 @@
+import type { LoadedSpec } from '../spec/load-spec.js';
+import { appendPointer } from '../spec/json-pointer.js';
+import {
+  HTTP_METHODS,
+  resolved,
+  type Operation,
+  type Parameter,
+  type PathItem,
+  type RequestBody,
+  type SecurityScheme,
+} from '../spec/openapi.js';
+import { SpecError } from '../spec/spec-error.js';
+import type { AjvPair } from '../validators/ajv.js';
+import {
+  compileParameters,
+  type DeclaredParameter,
+  type ParametersPlan,
+} from '../validators/parameters.js';
+import { compileRequestBody, type RequestBodyPlan } from '../validators/request-body.js';
+import { compileResponses, type ResponsesPlan } from '../validators/response.js';
+import { SchemaCompiler } from '../validators/schema-compiler.js';
+import { compileSecurity, type SecurityPlan } from '../validators/security.js';
+import type { Handler, VendorModule } from '../handlers/types.js';
+import { PathRouter } from './router.js';
+import { compileSpecAnswers, type SpecAnswers } from './spec-answers.js';
+
+/** One operation, with everything the request path needs prepared at startup. */
+export interface CompiledOperation {
+  vendor: string;
+  operationId: string;
+  method: string;
+  template: string;
+  pointer: string;
+  security: SecurityPlan;
+  /** `WWW-Authenticate` for a 401, when the operation uses an HTTP auth scheme. */
+  challenge?: string;
+  parameters: ParametersPlan;
+  requestBody?: RequestBodyPlan;
+  responses: ResponsesPlan;
+  answers: SpecAnswers;
+  handler?: Handler;
+}
+
+/** A loaded spec made servable: its operations compiled and routed. */
+export interface Vendor {
+  name: string;
+  title: string;
+  version: string;
+  openapi: string;
+  /** Where it is served: `/thousandeyes/v7`. */
+  mountPath: string;
+  router: PathRouter<CompiledOperation>;
+  operations: CompiledOperation[];
+  /** The spec as served at `/<vendor>/openapi.json`, serialized once. */
+  specJson: string;
+}
+
+export function compileVendor(spec: LoadedSpec, ajv: AjvPair, module: VendorModule = {}): Vendor {
+  const { document } = spec;
+  const compiler = new SchemaCompiler(ajv, spec);
+  const schemes = (document.components?.securitySchemes ?? {}) as Record<string, SecurityScheme>;
+  const router = new PathRouter<CompiledOperation>();
+  const operations: CompiledOperation[] = [];
+  const mountPath = `/${spec.vendor}${spec.basePath}`;
+
+  for (const [template, maybeItem] of Object.entries(document.paths ?? {})) {
+    const item = maybeItem;
+    if (!item) continue;
+    const pathPointer = appendPointer('#/paths', template);
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const pointer = appendPointer(pathPointer, method);
+      const compiled = compileOperation({
+        vendor: spec.vendor,
+        template,
+        method,
+        item,
+        operation,
+        pathPointer,
+        pointer,
+        compiler,
+        schemes,
+        defaultSecurity: document.security ?? [],
+        version: spec.version,
+      });
+      operations.push(compiled);
+      router.add(template, method.toUpperCase(), compiled);
+    }
+  }
+
+  const problems = [...compiler.problems];
+  const byId = new Map(operations.map((operation) => [operation.operationId, operation]));
+  for (const [operationId, handler] of Object.entries(module.handlers ?? {})) {
+    const operation = byId.get(operationId);
+    if (operation) operation.handler = handler;
+    else
+      problems.push({
+        message: `a handler is registered for operationId "${operationId}", which ${spec.vendor} does not have`,
+      });
+  }
+  if (problems.length > 0) throw SpecError.at(spec.file, spec.source, problems);
+
+  return {
+    name: spec.vendor,
+    title: document.info.title,
+    version: document.info.version,
+    openapi: document.openapi,
+    mountPath,
+    router,
+    operations,
+    specJson: servedSpec(spec, mountPath),
+  };
+}
+
+interface OperationSource {
+  vendor: string;
+  template: string;
+  method: string;
+  item: PathItem;
+  operation: Operation;
+  pathPointer: string;
+  pointer: string;
+  compiler: SchemaCompiler;
+  schemes: Record<string, SecurityScheme>;
+  defaultSecurity: NonNullable<Operation['security']>;
+  version: LoadedSpec['version'];
+}
+
+function compileOperation(source: OperationSource): CompiledOperation {
+  const { operation, pointer, compiler } = source;
+  const security = compileSecurity(operation.security ?? source.defaultSecurity, source.schemes);
+  const responses = compileResponses(
+    operation.responses,
+    compiler,
+    appendPointer(pointer, 'responses'),
+  );
+  const compiled: CompiledOperation = {
+    vendor: source.vendor,
+    operationId: operation.operationId ?? `${source.method.toUpperCase()} ${source.template}`,
+    method: source.method.toUpperCase(),
+    template: source.template,
+    pointer,
+    security,
+    parameters: compileParameters(declaredParameters(source), compiler, pointer),
+    responses,
+    answers: compileSpecAnswers(responses, source.version),
+  };
+  const requestBody = compileRequestBody(
+    resolved<RequestBody>(operation.requestBody),
+    compiler,
+    appendPointer(pointer, 'requestBody'),
+  );
+  if (requestBody) compiled.requestBody = requestBody;
+  const challenge = challengeOf(operation.security ?? source.defaultSecurity, source.schemes);
+  if (challenge) compiled.challenge = challenge;
+  return compiled;
+}
+
+/** Path-level parameters apply unless the operation redeclares the same name and location. */
+function declaredParameters({
+  item,
+  operation,
+  pathPointer,
+  pointer,
+}: OperationSource): DeclaredParameter[] {
+  const own = (operation.parameters ?? []).map((parameter, index) => ({
+    parameter: resolved<Parameter>(parameter) as Parameter,
+    pointer: appendPointer(pointer, 'parameters', index),
+  }));
+  const inherited = (item.parameters ?? [])
+    .map((parameter, index) => ({
+      parameter: resolved<Parameter>(parameter) as Parameter,
+      pointer: appendPointer(pathPointer, 'parameters', index),
+    }))
+    .filter(
+      ({ parameter }) =>
+        !own.some(
+          (entry) => entry.parameter.name === parameter.name && entry.parameter.in === parameter.in,
+        ),
+    );
+  return [...inherited, ...own];
+}
+
+function challengeOf(
+  requirements: NonNullable<Operation['security']>,
+  schemes: Record<string, SecurityScheme>,
+): string | undefined {
+  for (const requirement of requirements) {
+    for (const name of Object.keys(requirement)) {
+      const scheme = schemes[name];
+      if (scheme?.type === 'http' && /^(bearer|basic)$/i.test(scheme.scheme)) {
+        return scheme.scheme.toLowerCase() === 'basic'
+          ? 'Basic realm="standin"'
+          : 'Bearer realm="standin"';
+      }
+      if (scheme?.type === 'oauth2' || scheme?.type === 'openIdConnect')
+        return 'Bearer realm="standin"';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The spec as standin serves it: dereferenced (bundled when it has cycles, which JSON cannot
+ * hold), with standin's own address first among the servers so that tools pointed at it (Swagger
+ * UI, generated clients) call the fake.
+ */
+function servedSpec(spec: LoadedSpec, mountPath: string): string {
+  const document = spec.circular && spec.bundled ? spec.bundled : spec.document;
+  const servers = [{ url: mountPath, description: 'standin' }, ...(document.servers ?? [])];
+  return JSON.stringify({ ...document, servers });
+}

@@ -1,0 +1,121 @@
+import type { Failure } from '../validators/failure.js';
+
+/**
+ * An RFC 9457 problem: what standin answers when it refuses a request or catches a broken
+ * response. Every template lives in this file; a vendor's own error formats are produced from its
+ * spec (see engine/render-problem.ts).
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  vendor?: string;
+  operationId?: string;
+  /** Each failed check: where it looked and what was expected. */
+  errors?: Failure[];
+}
+
+/** Thrown by a step of the request pipeline; turned into a response in one place. */
+export class ProblemError extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail);
+    this.name = 'ProblemError';
+  }
+}
+
+const TYPE_PREFIX = 'urn:standin:problem:';
+
+function problem(
+  kind: string,
+  title: string,
+  status: number,
+  detail: string,
+  errors?: Failure[],
+): Problem {
+  return { type: TYPE_PREFIX + kind, title, status, detail, ...(errors ? { errors } : {}) };
+}
+
+function list(failures: readonly Failure[], withSchemaPath = false): string {
+  return failures
+    .map((failure) => {
+      const where = [failure.in, failure.name, failure.pointer]
+        .filter((part) => part !== undefined && part !== '')
+        .join(' ');
+      const rule = withSchemaPath && failure.schemaPath ? ` (spec ${failure.schemaPath})` : '';
+      return `${where}: ${failure.message}${rule}`;
+    })
+    .join('; ');
+}
+
+export const problems = {
+  unknownPath: (path: string): Problem =>
+    problem(
+      'unknown-path',
+      'Not Found',
+      404,
+      `no operation of any loaded spec matches the path ${path}`,
+    ),
+
+  methodNotAllowed: (method: string, path: string, allowed: readonly string[]): Problem =>
+    problem(
+      'method-not-allowed',
+      'Method Not Allowed',
+      405,
+      `${method} is not an operation of ${path}; the spec allows ${allowed.join(', ')}`,
+    ),
+
+  unauthenticated: (failures: Failure[]): Problem =>
+    problem(
+      'unauthenticated',
+      'Unauthorized',
+      401,
+      `no acceptable credentials: ${list(failures)}`,
+      failures,
+    ),
+
+  invalidRequest: (failures: Failure[]): Problem =>
+    problem(
+      'invalid-request',
+      'Bad Request',
+      400,
+      `the request does not match the spec: ${list(failures)}`,
+      failures,
+    ),
+
+  unsupportedMediaType: (failures: Failure[]): Problem =>
+    problem('unsupported-media-type', 'Unsupported Media Type', 415, list(failures), failures),
+
+  payloadTooLarge: (limit: number): Problem =>
+    problem(
+      'payload-too-large',
+      'Content Too Large',
+      413,
+      `the request body is larger than the limit of ${limit} bytes`,
+    ),
+
+  badPreference: (detail: string): Problem => problem('bad-preference', 'Bad Request', 400, detail),
+
+  contractViolation: (operationId: string, status: number, failures: Failure[]): Problem =>
+    problem(
+      'contract-violation',
+      'Response Violates The Spec',
+      500,
+      `the response of ${operationId} (status ${status}) does not match the spec, so it was not sent: ${list(failures, true)}`,
+      failures,
+    ),
+
+  internal: (detail: string): Problem => problem('internal', 'Internal Server Error', 500, detail),
+
+  handlerFailed: (operationId: string, message: string): Problem =>
+    problem(
+      'handler-failed',
+      'Internal Server Error',
+      500,
+      `the handler of ${operationId} failed: ${message}`,
+    ),
+};

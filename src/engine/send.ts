@@ -1,0 +1,50 @@
+import type { ServerResponse } from 'node:http';
+import type { HandlerResult } from '../handlers/types.js';
+import { kindOf, type BodyKind } from '../validators/media-type.js';
+
+/** Writes a result that has passed its checks. The only place that writes a response body. */
+export function send(
+  response: ServerResponse,
+  result: HandlerResult,
+  contentType: string | undefined,
+  kind: BodyKind | undefined,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): void {
+  if (response.headersSent || response.destroyed) return;
+  response.statusCode = result.status;
+  for (const [name, value] of Object.entries({ ...result.headers, ...extraHeaders })) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-type' || lower === 'content-length') continue;
+    response.setHeader(name, typeof value === 'number' ? String(value) : value);
+  }
+  if (result.body === undefined || contentType === undefined) {
+    response.end();
+    return;
+  }
+  const payload = serialize(result.body, kind ?? kindOf(contentType));
+  response.setHeader(
+    'content-type',
+    contentType.startsWith('text/') && !contentType.includes('charset')
+      ? `${contentType}; charset=utf-8`
+      : contentType,
+  );
+  response.setHeader('content-length', Buffer.byteLength(payload));
+  response.end(payload);
+}
+
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  send(response, { status, body }, contentType, 'json', headers);
+}
+
+function serialize(body: unknown, kind: BodyKind): string | Buffer {
+  if (kind === 'json') return JSON.stringify(body);
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body);
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}

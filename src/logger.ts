@@ -1,0 +1,46 @@
+import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger } from 'pino';
+export type LogFormat = 'pretty' | 'json' | 'silent';
+
+/** The fields of the one line logged per request; never a header, a query or a body. */
+export interface RequestLogLine {
+  method: string;
+  path: string;
+  operationId: string;
+  status: number;
+  durationMs: number;
+}
+
+const REQUEST_FIELDS = 'method,path,operationId,status,durationMs,vendor';
+
+/**
+ * Logs go to standard output as JSON lines (for machines) or pretty lines (for people). Writes are
+ * synchronous so nothing is lost when the process ends right after a line.
+ */
+export function createLogger(format: LogFormat, destination?: NodeJS.WritableStream): Logger {
+  if (format === 'silent') return pino({ level: 'silent' });
+  if (format === 'json') {
+    return pino(
+      { base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+      destination ?? pino.destination({ dest: 1, sync: true }),
+    );
+  }
+  const stream = pretty({
+    sync: true,
+    destination: destination ?? 1,
+    colorize: destination === undefined && process.stdout.isTTY,
+    translateTime: 'HH:MM:ss.l',
+    ignore: `pid,hostname,${REQUEST_FIELDS}`,
+    messageFormat: (log, messageKey) => {
+      if (typeof log.operationId === 'string') {
+        const line = log as unknown as RequestLogLine;
+        return `${line.method} ${line.path} ${line.operationId} ${line.status} ${line.durationMs}ms`;
+      }
+      const message = log[messageKey];
+      return typeof message === 'string' ? message : '';
+    },
+  });
+  return pino({ base: undefined }, stream);
+}
