@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import {
   ConfigError,
   DEFAULTS,
@@ -15,7 +15,8 @@ import { SpecError } from './spec/spec-error.js';
 const program = new Command()
   .name('standin')
   .description('A stateful mock and contract server generated from OpenAPI specs.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .exitOverride();
 
 program
   .command('serve', { isDefault: true })
@@ -66,7 +67,12 @@ program
   )
   .argument('[files...]', 'spec files or directories', [])
   .action(async (files: string[]) => {
-    const checks = await checkSpecFiles(files.length > 0 ? files : [DEFAULT_SPECS_DIR]);
+    const warnings: string[] = [];
+    const checks = await checkSpecFiles(
+      files.length > 0 ? files : [DEFAULT_SPECS_DIR],
+      {},
+      (message) => warnings.push(message),
+    );
     for (const check of checks) {
       if (check.ok) {
         const { vendor } = check;
@@ -78,6 +84,7 @@ program
         process.stdout.write(`${check.error.format().replace(/^invalid spec/, 'invalid ')}\n`);
       }
     }
+    for (const warning of warnings) process.stdout.write(`warning  ${warning}\n`);
     if (checks.some((check) => !check.ok)) process.exitCode = 2;
   });
 
@@ -100,7 +107,10 @@ function stopOnSignals(server: RunningServer): void {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof SpecError) {
+  if (error instanceof CommanderError) {
+    // Commander has printed the message (or the help); a usage error exits 2, like a bad spec.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof SpecError) {
     process.stderr.write(`standin: ${error.format()}\n`);
     process.exitCode = error.exitCode;
   } else if (error instanceof ConfigError) {

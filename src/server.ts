@@ -31,9 +31,9 @@ const CLOSE_GRACE_MS = 5000;
 export async function createServer(options: ServerOptions = {}): Promise<RunningServer> {
   const resolved = resolveOptions(options);
   const logger = createLogger(resolved.log, resolved.logDestination);
-  const vendors = await loadVendors(resolved.specs, resolved.vendors, {
-    warn: (message) => logger.warn({ source: 'ajv' }, message),
-  });
+  const vendors = await loadVendors(resolved.specs, resolved.vendors, (message) =>
+    logger.warn(message),
+  );
   const app = createApp(vendors, { cors: resolved.cors, bodyLimit: resolved.bodyLimit, logger });
   const server = createHttpServer(app);
   await listen(server, resolved.port, resolved.host);

@@ -55,7 +55,15 @@ export interface Vendor {
   specJson: string;
 }
 
-export function compileVendor(spec: LoadedSpec, ajv: AjvPair, module: VendorModule = {}): Vendor {
+/** Something worth a reader's attention in a spec that is still servable (an example that does not match its schema). */
+export type Warn = (message: string) => void;
+
+export function compileVendor(
+  spec: LoadedSpec,
+  ajv: AjvPair,
+  module: VendorModule = {},
+  warn: Warn = () => undefined,
+): Vendor {
   const { document } = spec;
   const compiler = new SchemaCompiler(ajv, spec);
   const schemes = (document.components?.securitySchemes ?? {}) as Record<string, SecurityScheme>;
@@ -83,6 +91,7 @@ export function compileVendor(spec: LoadedSpec, ajv: AjvPair, module: VendorModu
         schemes,
         defaultSecurity: document.security ?? [],
         version: spec.version,
+        warn: (message) => warn(`${spec.vendor}: ${message}`),
       });
       operations.push(compiled);
       router.add(template, method.toUpperCase(), compiled);
@@ -125,6 +134,7 @@ interface OperationSource {
   schemes: Record<string, SecurityScheme>;
   defaultSecurity: NonNullable<Operation['security']>;
   version: LoadedSpec['version'];
+  warn: Warn;
 }
 
 function compileOperation(source: OperationSource): CompiledOperation {
@@ -135,16 +145,17 @@ function compileOperation(source: OperationSource): CompiledOperation {
     compiler,
     appendPointer(pointer, 'responses'),
   );
+  const operationId = operation.operationId ?? `${source.method.toUpperCase()} ${source.template}`;
   const compiled: CompiledOperation = {
     vendor: source.vendor,
-    operationId: operation.operationId ?? `${source.method.toUpperCase()} ${source.template}`,
+    operationId,
     method: source.method.toUpperCase(),
     template: source.template,
     pointer,
     security,
     parameters: compileParameters(declaredParameters(source), compiler, pointer),
     responses,
-    answers: compileSpecAnswers(responses, source.version),
+    answers: compileSpecAnswers(responses, source.version, operationId, source.warn),
   };
   const requestBody = compileRequestBody(
     resolved<RequestBody>(operation.requestBody),

@@ -1,11 +1,11 @@
 import { discoverSpecs, duplicateVendors } from '../spec/discover-specs.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { SpecError } from '../spec/spec-error.js';
-import { createAjvPair, type AjvWarnings } from '../validators/ajv.js';
+import { createAjvPair } from '../validators/ajv.js';
 import { builtInVendors } from '../handlers/index.js';
 import type { VendorModule } from '../handlers/types.js';
 import { ConfigError } from '../config.js';
-import { compileVendor, type Vendor } from './compile-vendor.js';
+import { compileVendor, type Vendor, type Warn } from './compile-vendor.js';
 
 export type SpecCheck =
   { file: string; ok: true; vendor: Vendor } | { file: string; ok: false; error: SpecError };
@@ -17,9 +17,9 @@ export type SpecCheck =
 export async function loadVendors(
   inputs: readonly string[],
   modules: Readonly<Record<string, VendorModule>>,
-  warnings: AjvWarnings,
+  warn: Warn,
 ): Promise<Vendor[]> {
-  const checks = await checkSpecFiles(inputs, modules, warnings);
+  const checks = await checkSpecFiles(inputs, modules, warn);
   const failed = checks.find((check) => !check.ok);
   if (failed && !failed.ok) throw failed.error;
   const vendors = checks.map((check) => (check as Extract<SpecCheck, { ok: true }>).vendor);
@@ -38,7 +38,7 @@ export async function loadVendors(
 export async function checkSpecFiles(
   inputs: readonly string[],
   modules: Readonly<Record<string, VendorModule>> = {},
-  warnings: AjvWarnings = { warn: () => undefined },
+  warn: Warn = () => undefined,
 ): Promise<SpecCheck[]> {
   const files = await discoverSpecs(inputs);
   const duplicates = duplicateVendors(files);
@@ -47,13 +47,17 @@ export async function checkSpecFiles(
       files.join(', '),
       duplicates.map((message) => ({ message })),
     );
-  const ajv = createAjvPair(warnings);
+  const ajv = createAjvPair(warn);
   return Promise.all(
     files.map(async (file): Promise<SpecCheck> => {
       try {
         const spec = await loadSpec(file);
         const module = modules[spec.vendor] ?? builtInVendors[spec.vendor] ?? {};
-        return { file, ok: true, vendor: compileVendor(spec, ajv, module) };
+        return {
+          file,
+          ok: true,
+          vendor: compileVendor(spec, ajv, module, warn),
+        };
       } catch (error) {
         if (error instanceof SpecError) return { file, ok: false, error };
         throw error;

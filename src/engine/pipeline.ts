@@ -66,7 +66,7 @@ export async function serveVendorRequest(
       headers: request.headers,
       ...(mediaType !== undefined ? { mediaType } : {}),
     };
-    const result = await produceResult(routed.operation, handlerRequest, options.logger);
+    const result = await produceResult(routed.operation, handlerRequest, fullPath, options.logger);
     sendChecked(response, routed.operation, result, options.logger);
   } catch (error) {
     sendError(response, error, operation, fullPath, options.logger);
@@ -208,6 +208,7 @@ async function readRequestBody(
 async function produceResult(
   operation: CompiledOperation,
   request: HandlerRequest,
+  instance: string,
   logger: Logger,
 ): Promise<HandlerResult> {
   const preferences = parsePrefer(request.headers.prefer);
@@ -222,6 +223,7 @@ async function produceResult(
       operation.operationId,
       preferences,
       request.headers.accept,
+      instance,
     );
   }
   try {

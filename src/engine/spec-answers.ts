@@ -3,9 +3,9 @@ import { STATUS_CODES } from 'node:http';
 import { generateSync } from 'json-schema-faker';
 import Negotiator from 'negotiator';
 import { sample } from 'openapi-sampler';
-import { isObject, type MediaType, type OpenApiVersion, type SchemaNode } from '../spec/openapi.js';
+import { isObject, type OpenApiVersion, type SchemaNode } from '../spec/openapi.js';
 import { kindOf, type BodyKind } from '../validators/media-type.js';
-import type { ResponseDefinition, ResponsesPlan } from '../validators/response.js';
+import type { ResponseDefinition, ResponseMedia, ResponsesPlan } from '../validators/response.js';
 import { toJsonSchema } from '../validators/to-json-schema.js';
 import type { HandlerResult } from '../handlers/types.js';
 import { ProblemError, problems, type Problem } from './problem.js';
@@ -44,34 +44,51 @@ export interface SpecAnswers {
   defaultStatus: number | undefined;
 }
 
-export function compileSpecAnswers(responses: ResponsesPlan, version: OpenApiVersion): SpecAnswers {
+export function compileSpecAnswers(
+  responses: ResponsesPlan,
+  version: OpenApiVersion,
+  operationId: string,
+  warn: (message: string) => void,
+): SpecAnswers {
   const byKey = new Map<string, StatusAnswer>();
   for (const [key, definition] of responses.byKey) {
     byKey.set(key, {
       definition,
       media: [...definition.media.values()].map((media) =>
-        compileMedia(media.key, media.definition, version),
+        compileMedia(media, version, (message) =>
+          warn(`${operationId} ${definition.statusKey} ${media.key}: ${message}`),
+        ),
       ),
     });
   }
   return { byKey, defaultStatus: defaultStatusOf([...responses.byKey.keys()]) };
 }
 
-function compileMedia(key: string, definition: MediaType, version: OpenApiVersion): MediaAnswer {
+function compileMedia(
+  media: ResponseMedia,
+  version: OpenApiVersion,
+  warn: (message: string) => void,
+): MediaAnswer {
+  const { key, definition } = media;
   const contentType = key.includes('*') ? 'application/json' : key;
   const kind = kindOf(contentType);
   const schema = definition.schema as SchemaNode | undefined;
+  const isValid = (value: unknown): boolean => !media.validate || media.validate(value);
   const named = new Map<string, unknown>();
   for (const [name, example] of Object.entries(definition.examples ?? {})) {
-    if (isObject(example) && 'value' in example) named.set(name, example.value);
+    if (!isObject(example) || !('value' in example)) continue;
+    named.set(name, example.value);
+    if (!isValid(example.value)) warn(`the example "${name}" does not match the schema`);
   }
   const mediaExample: unknown = definition.example;
+  if (mediaExample !== undefined && !isValid(mediaExample))
+    warn('the example does not match the schema');
   const documentedExample = mediaExample !== undefined ? mediaExample : [...named.values()][0];
   const staticBody =
     documentedExample !== undefined
       ? documentedExample
       : schema !== undefined
-        ? sampleOf(schema, false)
+        ? validSample(schema, isValid, warn)
         : undefined;
   const answer: MediaAnswer = {
     key,
@@ -95,6 +112,24 @@ function compileMedia(key: string, definition: MediaType, version: OpenApiVersio
     }
   }
   return answer;
+}
+
+/**
+ * A generated value that passes the schema's own validator. The sampler fills optional properties
+ * too, and cuts recursion at a depth where required properties may be missing; leaving optional
+ * properties out usually mends that.
+ */
+function validSample(
+  schema: SchemaNode,
+  isValid: (value: unknown) => boolean,
+  warn: (message: string) => void,
+): unknown {
+  const full = sampleOf(schema, false);
+  if (isValid(full)) return full;
+  const minimal = sampleOf(schema, true);
+  if (isValid(minimal)) return minimal;
+  warn('no value generated from the schema passes it; answering without a handler will be a 500');
+  return full;
 }
 
 function sampleOf(schema: SchemaNode, skipNonRequired: boolean): unknown {
@@ -192,6 +227,7 @@ export function answerFromSpec(
   operationId: string,
   preferences: Preferences,
   accept: string | undefined,
+  instance: string,
 ): HandlerResult {
   const status = preferences.code ?? answers.defaultStatus;
   const answer = status === undefined ? undefined : findAnswer(answers, status);
@@ -227,6 +263,7 @@ export function answerFromSpec(
       title: STATUS_CODES[status] ?? 'Error',
       status,
       detail: said,
+      instance,
     }) as HandlerResult;
   }
   if (preferences.dynamic === true && media.generationSchema !== undefined) {

@@ -11,16 +11,12 @@ export interface AjvPair {
   parameter: Ajv2020;
 }
 
-export interface AjvWarnings {
-  warn(message: string): void;
-}
-
 /**
  * All schemas are compiled by these two instances at startup (validators/schema-compiler.ts);
  * nothing compiles on the request path. Both OpenAPI versions are first rewritten as JSON Schema
  * 2020-12 (to-json-schema.ts), so one dialect serves both.
  */
-export function createAjvPair(warnings: AjvWarnings): AjvPair {
+export function createAjvPair(warn: (message: string) => void): AjvPair {
   const base: Options = {
     allErrors: true,
     // The specs are vendors' documents, already checked against the OpenAPI schema; JSON Schema
@@ -29,8 +25,8 @@ export function createAjvPair(warnings: AjvWarnings): AjvPair {
     validateFormats: true,
     logger: {
       log: () => undefined,
-      warn: (...args: unknown[]) => warnings.warn(args.join(' ')),
-      error: (...args: unknown[]) => warnings.warn(args.join(' ')),
+      warn: (...args: unknown[]) => warn(args.join(' ')),
+      error: (...args: unknown[]) => warn(args.join(' ')),
     },
   };
   return {
