@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { OpenAPIV3 } from 'openapi-types';
+import { DEFAULT_SPECS_DIR } from '../../src/index.js';
+import { startPrismProxy, type PrismProxy } from '../support/prism.js';
+import { startStandin, type TestServer } from '../support/standin.js';
+
+/**
+ * Prism, written by others against the same OpenAPI documents, is the independent oracle: every
+ * operation of every vendor, with every status it documents, is called through a Prism proxy in
+ * front of standin, and Prism must find nothing wrong with standin's answer.
+ */
+const VENDORS = ['gorules', 'pocketpaw', 'projectdiscovery', 'thousandeyes', 'wiremock-cloud'];
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+let standin: TestServer;
+const proxies = new Map<string, PrismProxy>();
+const documents = new Map<string, OpenAPIV3.Document>();
+
+before(async () => {
+  standin = await startStandin();
+  await Promise.all(
+    VENDORS.map(async (vendor) => {
+      const file = path.join(DEFAULT_SPECS_DIR, `${vendor}.yaml`);
+      documents.set(vendor, (await SwaggerParser.dereference(file)) as OpenAPIV3.Document);
+      const baseUrl = standin.vendors.find((entry) => entry.name === vendor)?.baseUrl;
+      assert.ok(baseUrl, `standin serves ${vendor}`);
+      proxies.set(vendor, await startPrismProxy(file, baseUrl));
+    }),
+  );
+});
+after(async () => {
+  await Promise.all([...proxies.values()].map((proxy) => proxy.stop()));
+  await standin.close();
+});
+
+interface Call {
+  vendor: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** A valid request for an operation, built from the spec alone: ids of the right format, credentials in the right place. */
+function validCall(
+  vendor: string,
+  document: OpenAPIV3.Document,
+  template: string,
+  method: string,
+  operation: OpenAPIV3.OperationObject,
+): Call {
+  const item = document.paths[template] as OpenAPIV3.PathItemObject;
+  const parameters = [
+    ...(item.parameters ?? []),
+    ...(operation.parameters ?? []),
+  ] as OpenAPIV3.ParameterObject[];
+  let pathname = template;
+  for (const parameter of parameters.filter((candidate) => candidate.in === 'path')) {
+    const schema = parameter.schema as OpenAPIV3.SchemaObject;
+    pathname = pathname.replace(
+      `{${parameter.name}}`,
+      schema.format === 'uuid' ? randomUUID() : 'u1x9k',
+    );
+  }
+  const headers: Record<string, string> = {};
+  const requirement = (operation.security ?? document.security ?? [])[0] ?? {};
+  for (const name of Object.keys(requirement)) {
+    const scheme = document.components?.securitySchemes?.[name] as OpenAPIV3.SecuritySchemeObject &
+      Record<string, unknown>;
+    if (scheme.type === 'http') headers.authorization = `Bearer token-${vendor}`;
+    if (scheme.type === 'apiKey') {
+      const prefix =
+        typeof scheme['x-standin-value-prefix'] === 'string'
+          ? scheme['x-standin-value-prefix']
+          : '';
+      headers[scheme.name.toLowerCase()] = `${prefix}key-${vendor}`;
+    }
+  }
+  const call: Call = { vendor, method: method.toUpperCase(), path: pathname, headers };
+  const body = operation.requestBody as OpenAPIV3.RequestBodyObject | undefined;
+  if (body?.content['application/json']) {
+    call.headers['content-type'] = 'application/json';
+    call.body = '{}';
+  }
+  return call;
+}
+
+function statusesOf(operation: OpenAPIV3.OperationObject): Array<{ key: string; status: number }> {
+  const keys = Object.keys(operation.responses);
+  const exact = keys.filter((key) => /^\d{3}$/.test(key)).map(Number);
+  return keys.map((key) => {
+    if (/^\d{3}$/.test(key)) return { key, status: Number(key) };
+    if (/^\dXX$/i.test(key)) return { key, status: Number(key[0]) * 100 };
+    // `default`: a status the operation documents nowhere else.
+    const status = [503, 502, 418].find((candidate) => !exact.includes(candidate)) ?? 599;
+    return { key, status };
+  });
+}
+
+async function throughPrism(
+  call: Call,
+  prefer?: string,
+): Promise<{ status: number; violations: string | null; text: string }> {
+  const proxy = proxies.get(call.vendor);
+  assert.ok(proxy);
+  const response = await fetch(proxy.url + call.path, {
+    method: call.method,
+    headers: { ...call.headers, ...(prefer ? { prefer } : {}) },
+    ...(call.body !== undefined ? { body: call.body } : {}),
+  });
+  return {
+    status: response.status,
+    violations: response.headers.get('sl-violations'),
+    text: await response.text(),
+  };
+}
+
+function operationsOf(
+  vendor: string,
+): Array<{ template: string; method: string; operation: OpenAPIV3.OperationObject }> {
+  const document = documents.get(vendor);
+  assert.ok(document);
+  return Object.entries(document.paths).flatMap(([template, item]) =>
+    HTTP_METHODS.filter((method) => item?.[method]).map((method) => ({
+      template,
+      method,
+      operation: item?.[method] as OpenAPIV3.OperationObject,
+    })),
+  );
+}
+
+for (const vendor of VENDORS) {
+  test(`${vendor}: every operation, called plainly and with every documented status, passes Prism`, async () => {
+    const document = documents.get(vendor);
+    assert.ok(document);
+    const operations = operationsOf(vendor);
+    assert.ok(operations.length > 0);
+    for (const { template, method, operation } of operations) {
+      const call = validCall(vendor, document, template, method, operation);
+      const plain = await throughPrism(call);
+      assert.equal(plain.violations, null, `${operation.operationId}: ${plain.text}`);
+      assert.ok(
+        plain.status >= 200 && plain.status < 300,
+        `${operation.operationId} answers ${plain.status}: ${plain.text}`,
+      );
+      for (const { key, status } of statusesOf(operation)) {
+        const answer = await throughPrism(call, `code=${status}`);
+        assert.equal(answer.violations, null, `${operation.operationId} ${key}: ${answer.text}`);
+        assert.equal(answer.status, status, `${operation.operationId} ${key}: ${answer.text}`);
+      }
+    }
+  });
+}
+
+test('the oracle can fail: Prism reports standin answering a spec that says otherwise', async () => {
+  const directory = await mkdtemp(path.join(tmpdir(), 'standin-oracle-'));
+  const file = path.join(directory, 'projectdiscovery.yaml');
+  const source = await readFile(path.join(DEFAULT_SPECS_DIR, 'projectdiscovery.yaml'), 'utf8');
+  const mutated = source.replace(/(api_key:\n\s+type: )string/, '$1integer');
+  assert.notEqual(mutated, source);
+  await writeFile(file, mutated);
+  const baseUrl = standin.vendors.find((entry) => entry.name === 'projectdiscovery')?.baseUrl ?? '';
+  const proxy = await startPrismProxy(file, baseUrl);
+  try {
+    const response = await fetch(`${proxy.url}/v1/user/apikey/rotate`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'k' },
+    });
+    assert.equal(response.status, 500);
+    assert.match(response.headers.get('sl-violations') ?? '', /api_key must be integer/);
+  } finally {
+    await proxy.stop();
+    await rm(directory, { recursive: true, force: true });
+  }
+});
