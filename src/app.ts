@@ -4,6 +4,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from './logger.js';
 import type { Vendor } from './engine/compile-vendor.js';
 import { serveVendorRequest } from './engine/pipeline.js';
+import { logEveryRequest } from './engine/request-log.js';
 import { problems } from './engine/problem.js';
 import { sendJson } from './engine/send.js';
 
@@ -28,6 +29,7 @@ export function createApp(vendors: readonly Vendor[], options: AppOptions): Expr
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(logEveryRequest(options.logger));
 
   if (options.cors) {
     app.use(
@@ -76,13 +78,6 @@ export function createApp(vendors: readonly Vendor[], options: AppOptions): Expr
     );
     const problem = problems.unknownPath(path);
     if (vendor) problem.detail += `; ${vendor.name} is served at ${vendor.mountPath}`;
-    options.logger.info({
-      method: request.method,
-      path,
-      operationId: '-',
-      status: 404,
-      durationMs: 0,
-    });
     sendJson(response, 404, 'application/problem+json', { ...problem, instance: path });
   });
 

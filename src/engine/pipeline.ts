@@ -11,6 +11,7 @@ import type { CompiledOperation, Vendor } from './compile-vendor.js';
 import { hasPreferences, parsePrefer } from './prefer.js';
 import { ProblemError, problems, type Problem } from './problem.js';
 import { answerFromSpec, vendorErrorBody } from './spec-answers.js';
+import { recordOperation } from './request-log.js';
 import { send, sendJson } from './send.js';
 
 export interface PipelineOptions {
@@ -38,7 +39,6 @@ export async function serveVendorRequest(
   relativeUrl: string,
   options: PipelineOptions,
 ): Promise<void> {
-  const started = performance.now();
   const { path, query } = splitUrl(relativeUrl);
   const fullPath = vendor.mountPath + path;
   let operation: CompiledOperation | undefined;
@@ -47,6 +47,7 @@ export async function serveVendorRequest(
     if (method === 'OPTIONS' && answerOptions(vendor, path, response)) return;
     const routed = route(vendor, method, path);
     operation = routed.operation;
+    recordOperation(response, vendor.name, operation.operationId);
     const sources: CredentialSources = {
       headers: request.headers,
       query: new URLSearchParams(query),
@@ -70,15 +71,6 @@ export async function serveVendorRequest(
     sendChecked(response, routed.operation, result, options.logger);
   } catch (error) {
     sendError(response, error, operation, fullPath, options.logger);
-  } finally {
-    options.logger.info({
-      vendor: vendor.name,
-      method: request.method,
-      path: fullPath,
-      operationId: operation?.operationId ?? '-',
-      status: response.statusCode,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-    });
   }
 }
 

@@ -36,12 +36,14 @@ test('one log line per request: method, path, operationId, status, duration', as
   assert.equal(typeof line?.durationMs, 'number');
 });
 
-test('refusals and unknown paths are logged too', async () => {
+test('refusals, unknown paths and the vendor list are logged too', async () => {
   await call(`${standin.url}/thousandeyes/v7/api-tokens`, { method: 'GET' });
   await call(`${standin.url}/no/such/vendor`);
+  await call(`${standin.url}/`);
   const statuses = standin.logLines().map((line) => `${String(line.path)} ${String(line.status)}`);
   assert.ok(statuses.includes('/thousandeyes/v7/api-tokens 405'));
   assert.ok(statuses.includes('/no/such/vendor 404'));
+  assert.ok(statuses.includes('/ 200'), 'the vendor list is logged');
 });
 
 test('no token, API key or Authorization value ever reaches the log', async () => {
