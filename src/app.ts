@@ -6,7 +6,7 @@ import type { Vendor } from './engine/compile-vendor.js';
 import { serveVendorRequest } from './engine/pipeline.js';
 import { logEveryRequest } from './engine/request-log.js';
 import { problems } from './engine/problem.js';
-import { sendJson } from './engine/send.js';
+import { sendJson, sendProblem } from './engine/send.js';
 
 export interface AppOptions {
   cors: boolean;
@@ -78,14 +78,14 @@ export function createApp(vendors: readonly Vendor[], options: AppOptions): Expr
     );
     const problem = problems.unknownPath(path);
     if (vendor) problem.detail += `; ${vendor.name} is served at ${vendor.mountPath}`;
-    sendJson(response, 404, 'application/problem+json', { ...problem, instance: path });
+    sendProblem(response, { ...problem, instance: path });
   });
 
   // express knows an error handler by its four parameters, so `_next` stays though unused.
   app.use((error: Error, request: Request, response: Response, _next: NextFunction) => {
     options.logger.error({ err: error, path: request.path }, 'unexpected failure');
     if (!response.headersSent) {
-      sendJson(response, 500, 'application/problem+json', problems.internal(error.message));
+      sendProblem(response, problems.internal(error.message));
     }
   });
   return app;

@@ -12,7 +12,7 @@ import { hasPreferences, parsePrefer } from './prefer.js';
 import { ProblemError, problems, type Problem } from './problem.js';
 import { answerFromSpec, vendorErrorBody } from './spec-answers.js';
 import { recordOperation } from './request-log.js';
-import { send, sendJson } from './send.js';
+import { send, sendProblem } from './send.js';
 
 export interface PipelineOptions {
   bodyLimit: number;
@@ -23,8 +23,6 @@ interface Routed {
   operation: CompiledOperation;
   pathParams: Record<string, string>;
 }
-
-const PROBLEM_JSON = 'application/problem+json';
 
 /**
  * Serves one request to one vendor, in the order of ARCHITECTURE.md: match the operation,
@@ -309,12 +307,4 @@ function sendError(
     }
   }
   sendProblem(response, problem, error.headers);
-}
-
-function sendProblem(
-  response: ServerResponse,
-  problem: Problem,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  sendJson(response, problem.status, PROBLEM_JSON, problem, headers);
 }

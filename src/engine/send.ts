@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { HandlerResult } from '../handlers/types.js';
 import { kindOf, type BodyKind } from '../validators/media-type.js';
+import type { Problem } from './problem.js';
 
 /** Writes a result that has passed its checks. The only place that writes a response body. */
 export function send(
@@ -47,4 +48,13 @@ function serialize(body: unknown, kind: BodyKind): string | Buffer {
   if (Buffer.isBuffer(body)) return body;
   if (body instanceof Uint8Array) return Buffer.from(body);
   return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+/** standin's own refusals and failures, as RFC 9457 problem details. */
+export function sendProblem(
+  response: ServerResponse,
+  problem: Problem,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  sendJson(response, problem.status, 'application/problem+json', problem, headers);
 }

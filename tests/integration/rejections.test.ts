@@ -226,3 +226,19 @@ test('a path variable that is not valid percent-encoding answers 400', async () 
   );
   assert.equal(answer.status, 400);
 });
+
+test('the default body limit is 1 MiB', async () => {
+  const defaults = await startStandin();
+  try {
+    const send = (size: number) =>
+      call(defaults.url + WIREMOCK, {
+        method: 'POST',
+        headers: { ...WIREMOCK_AUTH, 'content-type': 'application/json' },
+        body: JSON.stringify({ padding: 'x'.repeat(size - '{"padding":""}'.length) }),
+      });
+    assert.equal((await send(1024 * 1024)).status, 200, 'exactly 1 MiB is accepted');
+    assert.equal((await send(1024 * 1024 + 1)).status, 413, 'one byte more is not');
+  } finally {
+    await defaults.close();
+  }
+});
