@@ -3,6 +3,7 @@ import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from './logger.js';
 import type { Vendor } from './engine/compile-vendor.js';
+import type { Runtime } from './engine/runtime.js';
 import { serveVendorRequest } from './engine/pipeline.js';
 import { logEveryRequest } from './engine/request-log.js';
 import { problems } from './engine/problem.js';
@@ -12,6 +13,7 @@ export interface AppOptions {
   cors: boolean;
   bodyLimit: number;
   logger: Logger;
+  runtime: Runtime;
 }
 
 interface Mount {
@@ -25,7 +27,11 @@ interface Mount {
  * the engine's pipeline, which matches operations itself (express's own path syntax would choke on
  * OpenAPI templates).
  */
-export function createApp(vendors: readonly Vendor[], options: AppOptions): Express {
+export function createApp(
+  vendors: readonly Vendor[],
+  controlPlane: Vendor,
+  options: AppOptions,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -43,12 +49,13 @@ export function createApp(vendors: readonly Vendor[], options: AppOptions): Expr
   }
 
   app.get('/', (request, response) => {
-    sendJson(response, 200, 'application/json', listing(vendors, originOf(request)));
+    sendJson(response, 200, 'application/json', listing(vendors, controlPlane, originOf(request)));
   });
 
-  const specs = new Map(vendors.map((vendor) => [`/${vendor.name}/openapi.json`, vendor]));
+  const served = [...vendors, controlPlane];
+  const specs = new Map(served.map((vendor) => [`/${vendor.name}/openapi.json`, vendor]));
   // Longest first, so a vendor mounted at /a/b wins over one at /a.
-  const mounts: Mount[] = vendors
+  const mounts: Mount[] = served
     .map((vendor) => ({ prefix: vendor.mountPath, vendor }))
     .sort((a, b) => b.prefix.length - a.prefix.length);
 
@@ -95,9 +102,13 @@ function originOf(request: Request): string {
   return `${request.protocol}://${request.get('host') ?? 'localhost'}`;
 }
 
-function listing(vendors: readonly Vendor[], origin: string): unknown {
+function listing(vendors: readonly Vendor[], controlPlane: Vendor, origin: string): unknown {
   return {
     name: 'standin',
+    controlPlane: {
+      baseUrl: origin + controlPlane.mountPath,
+      specUrl: `${origin}${controlPlane.mountPath}/openapi.json`,
+    },
     vendors: vendors.map((vendor) => ({
       name: vendor.name,
       title: vendor.title,

@@ -50,13 +50,19 @@ program
       'largest request body, e.g. 1mb or 65536 (env STANDIN_BODY_LIMIT)',
     ).default('1mb'),
   )
+  .option(
+    '--state <file>',
+    'starting fixture, YAML or JSON, instead of the default one (env STANDIN_STATE)',
+  )
   .action(async (flags: ServeFlags, command: Command) => {
     // Defaults shown in --help must not hide the environment: only flags typed by the user win.
     const typed: ServeFlags = {};
     for (const key of Object.keys(flags) as Array<keyof ServeFlags>) {
       if (command.getOptionValueSource(key) === 'cli') Object.assign(typed, { [key]: flags[key] });
     }
-    const server = await createServer(serveOptionsFrom(typed));
+    const options = serveOptionsFrom(typed);
+    const server = await createServer(options);
+    if ((options.log ?? DEFAULTS.log) === 'pretty') await printCredentials(server);
     stopOnSignals(server);
   });
 
@@ -87,6 +93,22 @@ program
     for (const warning of warnings) process.stdout.write(`warning  ${warning}\n`);
     if (checks.some((check) => !check.ok)) process.exitCode = 2;
   });
+
+/**
+ * For a person at a terminal: one ready-to-use credential per vendor (the fixture's own, fake
+ * values). Only in pretty mode: JSON logs, which machines keep, never carry a credential.
+ */
+async function printCredentials(server: RunningServer): Promise<void> {
+  const credentials = await server.credentials();
+  const lines = server.vendors.map((vendor) => {
+    const credential = credentials.find((candidate) => candidate.vendor === vendor.name);
+    const header = credential ? `${credential.header}: ${credential.value}` : '(none needed)';
+    return `  ${vendor.name.padEnd(18)} ${header}`;
+  });
+  process.stdout.write(
+    `\nReady-to-use credentials (all of them: GET ${server.adminUrl}/credentials):\n${lines.join('\n')}\n\n`,
+  );
+}
 
 function stopOnSignals(server: RunningServer): void {
   let stopping = false;

@@ -6,6 +6,11 @@ import type { LogFormat } from './logger.js';
 /** The specs that ship with standin: the five vendors. */
 export const DEFAULT_SPECS_DIR = fileURLToPath(new URL('../specs', import.meta.url));
 
+/** standin's own control plane, served at `/__admin`. */
+export const CONTROL_PLANE_SPEC = fileURLToPath(
+  new URL('../specs/control-plane/admin.yaml', import.meta.url),
+);
+
 export const DEFAULTS = {
   port: 4010,
   host: '127.0.0.1',
@@ -27,8 +32,10 @@ export interface ServerOptions {
   logDestination?: NodeJS.WritableStream;
   /** Largest request body accepted, in bytes or as text such as `1mb`. */
   bodyLimit?: number | string;
-  /** Vendor modules by vendor name, in addition to (or instead of) the built-in ones. */
+  /** Vendor modules by vendor name: their handlers replace the built-in ones of the same operationId. */
   vendors?: Readonly<Record<string, VendorModule>>;
+  /** A starting fixture (YAML or JSON file) instead of the default one. */
+  state?: string;
 }
 
 export interface ResolvedOptions {
@@ -40,6 +47,7 @@ export interface ResolvedOptions {
   logDestination?: NodeJS.WritableStream;
   bodyLimit: number;
   vendors: Readonly<Record<string, VendorModule>>;
+  state?: string;
 }
 
 /** A value from a flag or the environment that cannot be used; the CLI exits 2 with the message. */
@@ -59,6 +67,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     vendors: options.vendors ?? {},
   };
   if (options.logDestination) resolved.logDestination = options.logDestination;
+  if (options.state !== undefined) resolved.state = options.state;
   return resolved;
 }
 
@@ -70,12 +79,13 @@ export interface ServeFlags {
   cors?: boolean;
   log?: string;
   bodyLimit?: string;
+  state?: string;
 }
 
 /**
  * Flags win over the environment, which wins over the defaults. The environment serves
  * containers and CI (`STANDIN_PORT`, `STANDIN_HOST`, `STANDIN_SPECS` separated by commas,
- * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`). This is the only reader of
+ * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`). This is the only reader of
  * `process.env` in standin.
  */
 export function serveOptionsFrom(
@@ -96,6 +106,8 @@ export function serveOptionsFrom(
   if (log !== undefined) options.log = checkLogFormat(log);
   const bodyLimit = flags.bodyLimit ?? env.STANDIN_BODY_LIMIT;
   if (bodyLimit !== undefined) options.bodyLimit = bodyLimit;
+  const state = flags.state ?? env.STANDIN_STATE;
+  if (state !== undefined) options.state = state;
   return options;
 }
 

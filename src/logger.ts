@@ -13,7 +13,7 @@ export interface RequestLogLine {
   durationMs: number;
 }
 
-const REQUEST_FIELDS = 'method,path,operationId,status,durationMs,vendor,url,baseUrl';
+const REQUEST_FIELDS = 'method,path,operationId,status,durationMs,vendor,url,baseUrl,adminUrl';
 
 /**
  * Logs go to standard output as JSON lines (for machines) or pretty lines (for people). Writes are

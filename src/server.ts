@@ -1,9 +1,22 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  createControlPlane,
+  currentCredentials,
+  type VendorCredential,
+} from './admin/control-plane.js';
 import { createApp } from './app.js';
-import { ConfigError, resolveOptions, type ServerOptions } from './config.js';
+import { Clock } from './clock.js';
+import { CONTROL_PLANE_SPEC, ConfigError, resolveOptions, type ServerOptions } from './config.js';
+import { compileVendor, type Vendor } from './engine/compile-vendor.js';
 import { loadVendors } from './engine/load-vendors.js';
+import { DEFAULT_NAMESPACE, type Runtime } from './engine/runtime.js';
 import { createLogger } from './logger.js';
+import { loadSpec } from './spec/load-spec.js';
+import { readFixtureFile } from './state/fixture-file.js';
+import { MemoryStore } from './state/memory-store.js';
+import { StateError, VendorStates } from './state/vendor-states.js';
+import { createAjvPair } from './validators/ajv.js';
 
 export interface VendorSummary {
   name: string;
@@ -18,6 +31,10 @@ export interface RunningServer {
   host: string;
   port: number;
   vendors: VendorSummary[];
+  /** The control plane's base URL: `http://127.0.0.1:4010/__admin`. */
+  adminUrl: string;
+  /** Every credential valid now (as `GET /__admin/credentials` answers). */
+  credentials(): Promise<VendorCredential[]>;
   /** Stops accepting connections, lets requests in flight finish (up to 5 s), then resolves. */
   close(): Promise<void>;
 }
@@ -25,16 +42,30 @@ export interface RunningServer {
 const CLOSE_GRACE_MS = 5000;
 
 /**
- * The programmatic entry, for test suites: loads and compiles every spec, then listens.
- * Rejects with a SpecError (exit code 2 in the CLI) when a spec is invalid.
+ * The programmatic entry, for test suites: loads and compiles every spec, prepares the vendors'
+ * states, then listens. Rejects with a SpecError or ConfigError (exit code 2 in the CLI) when a
+ * spec, an option or the `--state` fixture is invalid.
  */
 export async function createServer(options: ServerOptions = {}): Promise<RunningServer> {
   const resolved = resolveOptions(options);
   const logger = createLogger(resolved.log, resolved.logDestination);
-  const vendors = await loadVendors(resolved.specs, resolved.vendors, (message) =>
-    logger.warn(message),
+  const warn = (message: string): void => logger.warn(message);
+  const ajv = createAjvPair(warn);
+  const vendors = await loadVendors(resolved.specs, resolved.vendors, warn, ajv);
+  const runtime = await createRuntime(vendors, ajv.body.compile.bind(ajv.body), resolved.state);
+  const controlPlane = compileVendor(
+    await loadSpec(CONTROL_PLANE_SPEC, '__admin'),
+    ajv,
+    createControlPlane(runtime, vendors),
+    warn,
   );
-  const app = createApp(vendors, { cors: resolved.cors, bodyLimit: resolved.bodyLimit, logger });
+
+  const app = createApp(vendors, controlPlane, {
+    cors: resolved.cors,
+    bodyLimit: resolved.bodyLimit,
+    logger,
+    runtime,
+  });
   const server = createHttpServer(app);
   await listen(server, resolved.port, resolved.host);
 
@@ -46,18 +77,50 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     baseUrl: url + vendor.mountPath,
   }));
   logger.info({ url }, `standin listening on ${url}`);
-  for (const vendor of summaries)
+  for (const vendor of summaries) {
     logger.info(
       { vendor: vendor.name, baseUrl: vendor.baseUrl },
       `  ${vendor.name}: ${vendor.baseUrl}`,
     );
+  }
+  logger.info(
+    { adminUrl: url + controlPlane.mountPath },
+    `  control plane: ${url}${controlPlane.mountPath}`,
+  );
   return {
     url,
     host: resolved.host,
     port,
     vendors: summaries,
-    close: () => closeGracefully(server),
+    adminUrl: url + controlPlane.mountPath,
+    credentials: () => currentCredentials(runtime, vendors, DEFAULT_NAMESPACE),
+    close: async () => {
+      await closeGracefully(server);
+      await runtime.store.close();
+    },
   };
+}
+
+async function createRuntime(
+  vendors: readonly Vendor[],
+  compile: ConstructorParameters<typeof VendorStates>[3],
+  stateFile: string | undefined,
+): Promise<Runtime> {
+  const store = new MemoryStore();
+  const clock = new Clock(store);
+  const fixtures = stateFile === undefined ? {} : await readFixtureFile(stateFile);
+  const modules = new Map(vendors.map((vendor) => [vendor.name, vendor.module]));
+  let states: VendorStates;
+  try {
+    states = new VendorStates(store, clock, modules, compile, fixtures);
+  } catch (error) {
+    if (error instanceof StateError)
+      throw new ConfigError(`${stateFile ?? 'state'}: ${error.message}`);
+    throw error;
+  }
+  // Seed every vendor now, so a broken default fixture shows at startup and the first call is fast.
+  for (const vendor of states.vendors()) await states.read(DEFAULT_NAMESPACE, vendor);
+  return { store, clock, states };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -49,6 +49,8 @@ export interface Vendor {
   openapi: string;
   /** Where it is served: `/thousandeyes/v7`. */
   mountPath: string;
+  /** The vendor's behaviour: state, authentication, handlers (empty for a spec-only vendor). */
+  module: VendorModule;
   router: PathRouter<CompiledOperation>;
   operations: CompiledOperation[];
   /** The spec as served at `/<vendor>/openapi.json`, serialized once. */
@@ -116,6 +118,7 @@ export function compileVendor(
     version: document.info.version,
     openapi: document.openapi,
     mountPath,
+    module,
     router,
     operations,
     specJson: servedSpec(spec, mountPath),

@@ -1,7 +1,7 @@
 import { discoverSpecs, duplicateVendors } from '../spec/discover-specs.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { SpecError } from '../spec/spec-error.js';
-import { createAjvPair } from '../validators/ajv.js';
+import { createAjvPair, type AjvPair } from '../validators/ajv.js';
 import { builtInVendors } from '../handlers/index.js';
 import type { VendorModule } from '../handlers/types.js';
 import { ConfigError } from '../config.js';
@@ -18,8 +18,9 @@ export async function loadVendors(
   inputs: readonly string[],
   modules: Readonly<Record<string, VendorModule>>,
   warn: Warn,
+  ajv: AjvPair,
 ): Promise<Vendor[]> {
-  const checks = await checkSpecFiles(inputs, modules, warn);
+  const checks = await checkSpecFiles(inputs, modules, warn, ajv);
   const failed = checks.find((check) => !check.ok);
   if (failed && !failed.ok) throw failed.error;
   const vendors = checks.map((check) => (check as Extract<SpecCheck, { ok: true }>).vendor);
@@ -39,6 +40,7 @@ export async function checkSpecFiles(
   inputs: readonly string[],
   modules: Readonly<Record<string, VendorModule>> = {},
   warn: Warn = () => undefined,
+  ajv: AjvPair = createAjvPair(warn),
 ): Promise<SpecCheck[]> {
   const files = await discoverSpecs(inputs);
   const duplicates = duplicateVendors(files);
@@ -47,12 +49,11 @@ export async function checkSpecFiles(
       files.join(', '),
       duplicates.map((message) => ({ message })),
     );
-  const ajv = createAjvPair(warn);
   return Promise.all(
     files.map(async (file): Promise<SpecCheck> => {
       try {
         const spec = await loadSpec(file);
-        const module = modules[spec.vendor] ?? builtInVendors[spec.vendor] ?? {};
+        const module = withOverrides(builtInVendors[spec.vendor], modules[spec.vendor]);
         return {
           file,
           ok: true,
@@ -64,4 +65,17 @@ export async function checkSpecFiles(
       }
     }),
   );
+}
+
+/**
+ * A module given to `createServer` changes the built-in one of that vendor: its handlers replace
+ * the built-in ones of the same operationId, the rest stays.
+ */
+function withOverrides(
+  builtIn: VendorModule | undefined,
+  override: VendorModule | undefined,
+): VendorModule {
+  if (!override) return builtIn ?? {};
+  if (!builtIn) return override;
+  return { ...builtIn, ...override, handlers: { ...builtIn.handlers, ...override.handlers } };
 }

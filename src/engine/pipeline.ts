@@ -2,12 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie } from 'cookie';
 import getRawBody from 'raw-body';
 import type { Logger } from '../logger.js';
-import type { HandlerRequest, HandlerResult } from '../handlers/types.js';
+import type {
+  HandlerContext,
+  HandlerRequest,
+  HandlerResult,
+  Principal,
+} from '../handlers/types.js';
 import { checkParameters, type ParameterValues } from '../validators/parameters.js';
 import { checkBody, expectBody } from '../validators/request-body.js';
 import { checkResponse } from '../validators/response.js';
+import type { Failure } from '../validators/failure.js';
 import { checkSecurity, type Credential, type CredentialSources } from '../validators/security.js';
 import type { CompiledOperation, Vendor } from './compile-vendor.js';
+import { DEFAULT_NAMESPACE, type Runtime } from './runtime.js';
 import { hasPreferences, parsePrefer } from './prefer.js';
 import { ProblemError, problems, type Problem } from './problem.js';
 import { answerFromSpec, vendorErrorBody } from './spec-answers.js';
@@ -17,6 +24,7 @@ import { send, sendProblem } from './send.js';
 export interface PipelineOptions {
   bodyLimit: number;
   logger: Logger;
+  runtime: Runtime;
 }
 
 interface Routed {
@@ -51,7 +59,17 @@ export async function serveVendorRequest(
       query: new URLSearchParams(query),
       cookies: request.headers.cookie ? parseCookie(request.headers.cookie) : {},
     };
-    const credentials = authenticate(routed.operation, sources);
+    const credentials = readCredentials(routed.operation, sources);
+    const namespace = DEFAULT_NAMESPACE;
+    const now = await options.runtime.clock.now(namespace);
+    const principal = await identify(
+      vendor,
+      routed.operation,
+      credentials,
+      namespace,
+      now,
+      options.runtime,
+    );
     const params = checkRequestParameters(routed, sources);
     const { body, mediaType } = await readRequestBody(routed.operation, request, options.bodyLimit);
     const handlerRequest: HandlerRequest = {
@@ -65,7 +83,14 @@ export async function serveVendorRequest(
       headers: request.headers,
       ...(mediaType !== undefined ? { mediaType } : {}),
     };
-    const result = await produceResult(routed.operation, handlerRequest, fullPath, options.logger);
+    const context: HandlerContext<unknown> = {
+      request: handlerRequest,
+      namespace,
+      principal,
+      now,
+      state: options.runtime.states.access(namespace, vendor.name),
+    };
+    const result = await produceResult(routed.operation, context, fullPath, options.logger);
     sendChecked(response, routed.operation, result, options.logger);
   } catch (error) {
     sendError(response, error, operation, fullPath, options.logger);
@@ -126,16 +151,44 @@ function allowOf(methods: ReadonlyMap<string, unknown>): string[] {
   return allow;
 }
 
-/** Step 2: the credentials the operation's security schemes name, in the places they name. */
-function authenticate(operation: CompiledOperation, sources: CredentialSources): Credential[] {
+/** Step 2a: the credentials the operation's security schemes name, in the places they name. */
+function readCredentials(operation: CompiledOperation, sources: CredentialSources): Credential[] {
   const outcome = checkSecurity(operation.security, sources);
-  if (!outcome.ok) {
-    const headers: Record<string, string> = operation.challenge
-      ? { 'www-authenticate': operation.challenge }
-      : {};
-    throw new ProblemError(problems.unauthenticated(outcome.failures), headers);
-  }
+  if (!outcome.ok) throw unauthenticated(operation, outcome.failures);
   return outcome.credentials;
+}
+
+/**
+ * Step 2b: who the credentials belong to, as the vendor module decides from its state at the
+ * clock's time: a revoked or expired token is refused here, on every operation of the vendor.
+ */
+async function identify(
+  vendor: Vendor,
+  operation: CompiledOperation,
+  credentials: Credential[],
+  namespace: string,
+  now: Date,
+  runtime: Runtime,
+): Promise<Principal | undefined> {
+  const { authenticate } = vendor.module;
+  if (!authenticate || credentials.length === 0 || !runtime.states.has(vendor.name))
+    return undefined;
+  const state = await runtime.states.read(namespace, vendor.name);
+  const outcome = authenticate(credentials, state, now);
+  if (!outcome.ok) {
+    const scheme = credentials[0]?.scheme;
+    throw unauthenticated(operation, [
+      { in: 'security', ...(scheme ? { name: scheme } : {}), message: outcome.detail },
+    ]);
+  }
+  return outcome.principal;
+}
+
+function unauthenticated(operation: CompiledOperation, failures: Failure[]): ProblemError {
+  const headers: Record<string, string> = operation.challenge
+    ? { 'www-authenticate': operation.challenge }
+    : {};
+  return new ProblemError(problems.unauthenticated(failures), headers);
 }
 
 /** Step 3: path, query, header and cookie parameters, coerced to their schemas' types. */
@@ -197,10 +250,11 @@ async function readRequestBody(
  */
 async function produceResult(
   operation: CompiledOperation,
-  request: HandlerRequest,
+  context: HandlerContext<unknown>,
   instance: string,
   logger: Logger,
 ): Promise<HandlerResult> {
+  const { request } = context;
   const preferences = parsePrefer(request.headers.prefer);
   if (preferences.invalid.length > 0) {
     throw new ProblemError(
@@ -217,7 +271,7 @@ async function produceResult(
     );
   }
   try {
-    return await operation.handler(request);
+    return await operation.handler(context);
   } catch (error) {
     if (error instanceof ProblemError) throw error;
     logger.error(

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Decision } from '../state/store.js';
 import type { Credential } from '../validators/security.js';
 import type { ParameterValues } from '../validators/parameters.js';
 
@@ -30,12 +31,80 @@ export interface HandlerRequest {
   headers: IncomingHttpHeaders;
 }
 
-export type Handler = (request: HandlerRequest) => HandlerResult | Promise<HandlerResult>;
+/** Who a credential belongs to, as the vendor module decided. */
+export interface Principal {
+  /** The vendor's own id for it: a user id, an environment id. */
+  id: string;
+  /** The credential that identified it, for handlers that must check it again inside a transaction. */
+  credential: Credential;
+}
+
+/** One vendor's state in the current namespace. */
+export interface StateAccess<S> {
+  read(): Promise<S>;
+  /**
+   * Read, decide, write atomically (see Store.update): `decide` may run more than once, must not
+   * change the state it is given, and returns the next state (or none) and a result.
+   */
+  update<R>(decide: (state: S) => Decision<S, R>): Promise<R>;
+}
+
+export interface HandlerContext<S> {
+  request: HandlerRequest;
+  /** The set of states and clock the request works in. */
+  namespace: string;
+  /** The principal the vendor module found for the request's credential, if the operation needs one. */
+  principal: Principal | undefined;
+  /** The virtual clock's time when the request arrived. */
+  now: Date;
+  state: StateAccess<S>;
+}
 
 /**
- * A vendor's behaviour: the module that goes with its spec. Handlers are keyed by operationId;
- * an operation without one answers from the spec (examples or generated values).
+ * Declared as a method so that a handler of one vendor's state can be held where any state is
+ * expected (method parameters are checked bivariantly): the engine never mixes states up, since a
+ * vendor's handlers only ever receive that vendor's state.
  */
-export interface VendorModule {
-  handlers?: Readonly<Record<string, Handler>>;
+export type Handler<S = unknown> = {
+  handle(context: HandlerContext<S>): HandlerResult | Promise<HandlerResult>;
+}['handle'];
+
+export type Authentication = { ok: true; principal: Principal } | { ok: false; detail: string };
+
+/** A credential as `GET /__admin/credentials` lists it: exactly what a client sends. */
+export interface ListedCredential {
+  principal: string;
+  header: string;
+  value: string;
+  expiresAt: string | null;
+}
+
+/** How a vendor's state starts, and what a valid one looks like (for `--state` and the control plane). */
+export interface StateDefinition<S> {
+  /** JSON Schema (2020-12) of the whole state. */
+  schema: Record<string, unknown>;
+  /** The default fixture, built at `now` (times in it are relative to the clock). */
+  initial(now: Date): S;
+}
+
+/**
+ * A vendor's behaviour: the module that goes with its spec. It keeps a state, decides who a
+ * credential belongs to, and answers operations by operationId; an operation without a handler
+ * answers from the spec (examples or generated values).
+ */
+export interface VendorModule<S = unknown> {
+  state?: StateDefinition<S>;
+  /**
+   * Who the credentials the engine read (from the places the spec names) belong to, at `now`.
+   * A refusal answers 401 in the vendor's format on every operation of the vendor.
+   */
+  authenticate?(
+    this: void,
+    credentials: readonly Credential[],
+    state: S,
+    now: Date,
+  ): Authentication;
+  /** Every currently valid credential, for the control plane. */
+  credentials?(this: void, state: S, now: Date): ListedCredential[];
+  handlers?: Readonly<Record<string, Handler<S>>>;
 }

@@ -30,10 +30,11 @@ const PARSER_OPTIONS: SwaggerParser.Options = {
   resolve: { http: false },
 };
 
-export async function loadSpec(file: string): Promise<LoadedSpec> {
+/** `name` overrides the name taken from the file (standin's own control plane is `__admin`). */
+export async function loadSpec(file: string, name?: string): Promise<LoadedSpec> {
   const absolute = path.resolve(file);
-  const vendor = path.basename(absolute).replace(/\.(ya?ml|json)$/i, '');
-  if (!VENDOR_NAME.test(vendor)) {
+  const vendor = name ?? path.basename(absolute).replace(/\.(ya?ml|json)$/i, '');
+  if (name === undefined && !VENDOR_NAME.test(vendor)) {
     throw new SpecError(absolute, [
       {
         message: `the file name gives the vendor's URL prefix, so it must be lower-case letters, digits and dashes (got "${vendor}")`,

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,15 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3 } from 'openapi-types';
 import { DEFAULT_SPECS_DIR } from '../../src/index.js';
 import { startPrismProxy, type PrismProxy } from '../support/prism.js';
-import { startStandin, type TestServer } from '../support/standin.js';
+import {
+  credentials,
+  ENVIRONMENT_ID,
+  FIXTURE,
+  PROJECT_ID,
+  resetStandin,
+  startStandin,
+  type TestServer,
+} from '../support/standin.js';
 
 /**
  * Prism, written by others against the same OpenAPI documents, is the independent oracle: every
@@ -47,14 +54,25 @@ interface Call {
   body?: string;
 }
 
-/** A valid request for an operation, built from the spec alone: ids of the right format, credentials in the right place. */
-function validCall(
+/** The default fixture's ids for the path parameters of the vendors' operations. */
+const FIXTURE_IDS: Record<string, string> = {
+  userId: '9gd5l',
+  projectId: PROJECT_ID,
+  environmentId: ENVIRONMENT_ID,
+};
+
+/**
+ * A valid request for an operation, built from the spec: path parameters from the default
+ * fixture, and a credential, in the place the operation's security scheme names, from the
+ * control plane.
+ */
+async function validCall(
   vendor: string,
   document: OpenAPIV3.Document,
   template: string,
   method: string,
   operation: OpenAPIV3.OperationObject,
-): Call {
+): Promise<Call> {
   const item = document.paths[template] as OpenAPIV3.PathItemObject;
   const parameters = [
     ...(item.parameters ?? []),
@@ -62,25 +80,21 @@ function validCall(
   ] as OpenAPIV3.ParameterObject[];
   let pathname = template;
   for (const parameter of parameters.filter((candidate) => candidate.in === 'path')) {
-    const schema = parameter.schema as OpenAPIV3.SchemaObject;
-    pathname = pathname.replace(
-      `{${parameter.name}}`,
-      schema.format === 'uuid' ? randomUUID() : 'u1x9k',
-    );
+    const id = FIXTURE_IDS[parameter.name];
+    assert.ok(id, `a fixture id for {${parameter.name}}`);
+    pathname = pathname.replace(`{${parameter.name}}`, id);
   }
   const headers: Record<string, string> = {};
   const requirement = (operation.security ?? document.security ?? [])[0] ?? {};
+  const available = await credentials(standin.url, vendor);
   for (const name of Object.keys(requirement)) {
-    const scheme = document.components?.securitySchemes?.[name] as OpenAPIV3.SecuritySchemeObject &
-      Record<string, unknown>;
-    if (scheme.type === 'http') headers.authorization = `Bearer token-${vendor}`;
-    if (scheme.type === 'apiKey') {
-      const prefix =
-        typeof scheme['x-standin-value-prefix'] === 'string'
-          ? scheme['x-standin-value-prefix']
-          : '';
-      headers[scheme.name.toLowerCase()] = `${prefix}key-${vendor}`;
-    }
+    const scheme = document.components?.securitySchemes?.[name] as OpenAPIV3.SecuritySchemeObject;
+    const header = scheme.type === 'apiKey' ? scheme.name : 'Authorization';
+    const credential = available.find(
+      (candidate) => candidate.header.toLowerCase() === header.toLowerCase(),
+    );
+    assert.ok(credential, `${vendor} has a credential for ${header}`);
+    headers[header.toLowerCase()] = credential.value;
   }
   const call: Call = { vendor, method: method.toUpperCase(), path: pathname, headers };
   const body = operation.requestBody as OpenAPIV3.RequestBodyObject | undefined;
@@ -142,7 +156,9 @@ for (const vendor of VENDORS) {
     const operations = operationsOf(vendor);
     assert.ok(operations.length > 0);
     for (const { template, method, operation } of operations) {
-      const call = validCall(vendor, document, template, method, operation);
+      // Each call starts from the fixture: a successful rotation retires the credential it used.
+      await resetStandin(standin.url);
+      const call = await validCall(vendor, document, template, method, operation);
       const plain = await throughPrism(call);
       assert.equal(plain.violations, null, `${operation.operationId}: ${plain.text}`);
       assert.ok(
@@ -150,6 +166,7 @@ for (const vendor of VENDORS) {
         `${operation.operationId} answers ${plain.status}: ${plain.text}`,
       );
       for (const { key, status } of statusesOf(operation)) {
+        await resetStandin(standin.url);
         const answer = await throughPrism(call, `code=${status}`);
         assert.equal(answer.violations, null, `${operation.operationId} ${key}: ${answer.text}`);
         assert.equal(answer.status, status, `${operation.operationId} ${key}: ${answer.text}`);
@@ -170,7 +187,7 @@ test('the oracle can fail: Prism reports standin answering a spec that says othe
   try {
     const response = await fetch(`${proxy.url}/v1/user/apikey/rotate`, {
       method: 'POST',
-      headers: { 'x-api-key': 'k' },
+      headers: { 'x-api-key': FIXTURE.projectdiscovery.bob },
     });
     assert.equal(response.status, 500);
     assert.match(response.headers.get('sl-violations') ?? '', /api_key must be integer/);

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { finished, listeningUrl, ROOT, runCli, startCli } from '../support/cli.js';
+import { FIXTURE } from '../support/standin.js';
 
 const BROKEN = path.join(ROOT, 'tests', 'fixtures', 'broken');
 
@@ -102,7 +103,7 @@ test('standin serve answers, and stops gracefully on SIGTERM and SIGINT', async 
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const answer = await fetch(`${url}/projectdiscovery/v1/user/apikey/rotate`, {
       method: 'POST',
-      headers: { 'x-api-key': 'k' },
+      headers: { 'x-api-key': FIXTURE.projectdiscovery.alice },
     });
     assert.equal(answer.status, 200);
     child.kill(signal);

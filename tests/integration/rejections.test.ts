@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DEFAULT_SPECS_DIR } from '../../src/index.js';
-import { call, startStandin, type TestServer } from '../support/standin.js';
+import { call, FIXTURE, resetStandin, startStandin, type TestServer } from '../support/standin.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'specs');
 const WIREMOCK = '/wiremock-cloud/v1/users/9gd5l/regenerate-api-token';
-const WIREMOCK_AUTH = { authorization: 'Token wm-key' };
+const WIREMOCK_AUTH = { authorization: `Token ${FIXTURE.wiremock.alice}` };
 const ITEM_HEADERS = { 'x-request-id': '0b3f5c1e-8c2a-4c57-9a0e-2f4b9b1d7e11' };
 
 let standin: TestServer;
@@ -207,7 +207,7 @@ test('an unusable Prefer header answers 400 saying why', async () => {
 test("a refusal uses the vendor's documented format for its status: ProjectDiscovery's 400 is {message}", async () => {
   const answer = await call(`${standin.url}/projectdiscovery/v1/user/apikey/rotate`, {
     method: 'POST',
-    headers: { 'x-api-key': 'k', prefer: 'code=teapot' },
+    headers: { 'x-api-key': FIXTURE.projectdiscovery.alice, prefer: 'code=teapot' },
   });
   assert.equal(answer.status, 400);
   assert.equal(answer.headers.get('content-type'), 'application/json');
@@ -237,6 +237,7 @@ test('the default body limit is 1 MiB', async () => {
         body: JSON.stringify({ padding: 'x'.repeat(size - '{"padding":""}'.length) }),
       });
     assert.equal((await send(1024 * 1024)).status, 200, 'exactly 1 MiB is accepted');
+    await resetStandin(defaults.url); // the accepted call regenerated the token
     assert.equal((await send(1024 * 1024 + 1)).status, 413, 'one byte more is not');
   } finally {
     await defaults.close();

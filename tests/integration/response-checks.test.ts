@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { DEFAULT_SPECS_DIR, type HandlerResult } from '../../src/index.js';
-import { call, startStandin, type TestServer } from '../support/standin.js';
+import { call, startStandin, type TestServer, FIXTURE } from '../support/standin.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'specs');
 const ROTATE = '/projectdiscovery/v1/user/apikey/rotate';
@@ -36,7 +36,7 @@ interface Violation {
 async function rotate(): Promise<{ status: number; violation: Violation; text: string }> {
   const answer = await call(standin.url + ROTATE, {
     method: 'POST',
-    headers: { 'x-api-key': 'pd-key' },
+    headers: { 'x-api-key': FIXTURE.projectdiscovery.alice },
   });
   return { status: answer.status, violation: answer.json as Violation, text: answer.text };
 }

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DEFAULT_SPECS_DIR } from '../../src/index.js';
-import { call, startStandin, type TestServer } from '../support/standin.js';
+import { call, FIXTURE, startStandin, type TestServer } from '../support/standin.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures');
 const ITEM = '/legacy/api/items/1';
 const ITEM_HEADERS = { 'x-request-id': '0b3f5c1e-8c2a-4c57-9a0e-2f4b9b1d7e11' };
 const TE = '/thousandeyes/v7/api-tokens';
-const TE_AUTH = { authorization: 'Bearer te-token' };
+const TE_AUTH = { authorization: `Bearer ${FIXTURE.thousandeyes.alice}` };
 
 let standin: TestServer;
 before(async () => {

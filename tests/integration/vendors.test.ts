@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import {
+  authAs,
   call,
   ENVIRONMENT_ID,
   PROJECT_ID,
+  resetStandin,
   startStandin,
   type TestServer,
 } from '../support/standin.js';
@@ -13,6 +15,7 @@ before(async () => {
   standin = await startStandin();
 });
 after(() => standin.close());
+beforeEach(() => resetStandin(standin.url));
 
 const url = (path: string): string => standin.url + path;
 
@@ -64,7 +67,7 @@ test('GET /<vendor>/openapi.json serves the dereferenced spec, pointing at stand
 test('ThousandEyes: POST /thousandeyes/v7/api-tokens answers 201 application/hal+json', async () => {
   const answer = await call(url('/thousandeyes/v7/api-tokens'), {
     method: 'POST',
-    headers: { authorization: 'Bearer 123e4567-e89b-12d3-a456-426614174000' },
+    headers: await authAs(standin.url, 'thousandeyes'),
   });
   assert.equal(answer.status, 201);
   assert.equal(answer.headers.get('content-type'), 'application/hal+json');
@@ -85,7 +88,10 @@ test('ThousandEyes: no bearer token answers 401 problem+json in its OAuth shape'
 test('WireMock Cloud: POST /wiremock-cloud/v1/users/{userId}/regenerate-api-token answers 200 {}', async () => {
   const answer = await call(url('/wiremock-cloud/v1/users/9gd5l/regenerate-api-token'), {
     method: 'POST',
-    headers: { authorization: 'Token wm-key', 'content-type': 'application/json' },
+    headers: {
+      ...(await authAs(standin.url, 'wiremock-cloud', '9gd5l')),
+      'content-type': 'application/json',
+    },
     body: '{}',
   });
   assert.equal(answer.status, 200);
@@ -109,7 +115,10 @@ test('PocketPaw: POST /pocketpaw/api/token/regenerate answers 200 {token}', asyn
   const answer = await call(url('/pocketpaw/api/token/regenerate'), {
     method: 'POST',
     // The documented snippets send a JSON content type and no body; the operation takes none.
-    headers: { authorization: 'Bearer pk_master', 'content-type': 'application/json' },
+    headers: {
+      ...(await authAs(standin.url, 'pocketpaw', 'owner')),
+      'content-type': 'application/json',
+    },
   });
   assert.equal(answer.status, 200);
   assert.match((answer.json as { token: string }).token, /^pk_/);
@@ -125,7 +134,7 @@ test('PocketPaw: no bearer token answers 401 {detail}', async () => {
 test('ProjectDiscovery: POST /projectdiscovery/v1/user/apikey/rotate answers 200 {message, api_key}', async () => {
   const answer = await call(url('/projectdiscovery/v1/user/apikey/rotate'), {
     method: 'POST',
-    headers: { 'X-Api-Key': 'pd-key' },
+    headers: { 'X-Api-Key': (await authAs(standin.url, 'projectdiscovery'))['x-api-key'] ?? '' },
   });
   assert.equal(answer.status, 200);
   const body = answer.json as { message: unknown; api_key: unknown };
@@ -147,7 +156,7 @@ test('GoRules: POST .../environments/{environmentId}/regenerate-token answers 20
     url(`/gorules/api/projects/${PROJECT_ID}/environments/${ENVIRONMENT_ID}/regenerate-token`),
     {
       method: 'POST',
-      headers: { authorization: 'Bearer gorules-pat' },
+      headers: await authAs(standin.url, 'gorules', '6f1c2a3b-4d5e-4f60-8a71-b2c3d4e5f601'),
     },
   );
   assert.equal(answer.status, 200);
@@ -181,7 +190,7 @@ test('GoRules: a project id that is not a uuid answers 400 problem+json naming t
     url(`/gorules/api/projects/not-a-uuid/environments/${ENVIRONMENT_ID}/regenerate-token`),
     {
       method: 'POST',
-      headers: { authorization: 'Bearer gorules-pat' },
+      headers: await authAs(standin.url, 'gorules', '6f1c2a3b-4d5e-4f60-8a71-b2c3d4e5f601'),
     },
   );
   assert.equal(answer.status, 400);

@@ -1,0 +1,149 @@
+import { STATUS_CODES } from 'node:http';
+import { ClockError } from '../clock.js';
+import type { Vendor } from '../engine/compile-vendor.js';
+import type { Runtime } from '../engine/runtime.js';
+import { createSessionToken } from '../handlers/pocketpaw/session-tokens.js';
+import type { PocketPawState } from '../handlers/pocketpaw/state.js';
+import type {
+  HandlerContext,
+  HandlerResult,
+  ListedCredential,
+  VendorModule,
+} from '../handlers/types.js';
+import type { Failure } from '../validators/failure.js';
+import { StateError } from '../state/vendor-states.js';
+
+/**
+ * The control plane's module: what each operation of specs/control-plane/admin.yaml does. It is
+ * served by the same engine as a vendor; it keeps no state of its own but works on the vendors'
+ * states and the clock.
+ */
+export function createControlPlane(runtime: Runtime, vendors: readonly Vendor[]): VendorModule {
+  const { states, clock } = runtime;
+  const namespaceOf = (context: HandlerContext<unknown>): string => context.namespace;
+
+  const knownVendor = (context: HandlerContext<unknown>): string | HandlerResult => {
+    const vendor = String(context.request.params.path.vendor);
+    if (states.has(vendor)) return vendor;
+    const kept = states.vendors().join(', ');
+    return problem(
+      404,
+      `no vendor named "${vendor}" keeps state here (vendors with state: ${kept})`,
+    );
+  };
+
+  return {
+    handlers: {
+      async reset(context) {
+        const namespace = namespaceOf(context);
+        await states.reset(namespace);
+        await clock.reset(namespace);
+        return { status: 204 };
+      },
+
+      async getState(context) {
+        const vendor = knownVendor(context);
+        if (typeof vendor !== 'string') return vendor;
+        return { status: 200, body: await states.read(namespaceOf(context), vendor) };
+      },
+
+      async putState(context) {
+        const vendor = knownVendor(context);
+        if (typeof vendor !== 'string') return vendor;
+        try {
+          await states.replace(namespaceOf(context), vendor, context.request.body);
+        } catch (error) {
+          if (error instanceof StateError) return problem(400, error.message, error.failures);
+          throw error;
+        }
+        return { status: 200, body: await states.read(namespaceOf(context), vendor) };
+      },
+
+      async listCredentials(context) {
+        const { vendor, principal } = context.request.params.query;
+        const listed = await currentCredentials(runtime, vendors, namespaceOf(context));
+        return {
+          status: 200,
+          body: listed.filter(
+            (credential) =>
+              (vendor === undefined || credential.vendor === vendor) &&
+              (principal === undefined || credential.principal === principal),
+          ),
+        };
+      },
+
+      async getClock(context) {
+        return { status: 200, body: await clock.read(namespaceOf(context)) };
+      },
+
+      async moveClock(context) {
+        const namespace = namespaceOf(context);
+        const { advance, set, frozen } = context.request.body as {
+          advance?: string;
+          set?: string;
+          frozen?: boolean;
+        };
+        try {
+          if (set !== undefined) await clock.set(namespace, set, frozen ?? false);
+          if (advance !== undefined) await clock.advance(namespace, advance);
+          if (set === undefined && frozen !== undefined) await clock.freeze(namespace, frozen);
+        } catch (error) {
+          if (error instanceof ClockError) return problem(400, error.message);
+          throw error;
+        }
+        return { status: 200, body: await clock.read(namespace) };
+      },
+
+      async createPocketPawSession(context) {
+        if (!states.has('pocketpaw')) return problem(404, 'PocketPaw is not served here');
+        const namespace = namespaceOf(context);
+        const state = await states.read<PocketPawState>(namespace, 'pocketpaw');
+        const now = await clock.now(namespace);
+        const ttlSeconds =
+          (context.request.body as { ttlSeconds?: number } | undefined)?.ttlSeconds ??
+          state.sessionTtlHours * 3600;
+        const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + ttlSeconds * 1000);
+        return {
+          status: 201,
+          body: {
+            session_token: createSessionToken(state.masterToken, expiresAt),
+            expires_at: expiresAt.toISOString(),
+          },
+        };
+      },
+    },
+  };
+}
+
+export type VendorCredential = ListedCredential & { vendor: string };
+
+/** Every credential valid now in a namespace, vendor by vendor, as the vendor modules list them. */
+export async function currentCredentials(
+  runtime: Runtime,
+  vendors: readonly Vendor[],
+  namespace: string,
+): Promise<VendorCredential[]> {
+  const now = await runtime.clock.now(namespace);
+  const listed: VendorCredential[] = [];
+  for (const vendor of vendors) {
+    const list = vendor.module.credentials;
+    if (!list || !runtime.states.has(vendor.name)) continue;
+    const state = await runtime.states.read(namespace, vendor.name);
+    listed.push(...list(state, now).map((credential) => ({ vendor: vendor.name, ...credential })));
+  }
+  return listed;
+}
+
+function problem(status: number, detail: string, errors?: Failure[]): HandlerResult {
+  return {
+    status,
+    contentType: 'application/problem+json',
+    body: {
+      type: `urn:standin:problem:control-plane`,
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      detail,
+      ...(errors ? { errors } : {}),
+    },
+  };
+}

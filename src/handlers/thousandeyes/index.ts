@@ -1,0 +1,125 @@
+import { produce } from 'immer';
+import { indexPer, newSecret } from '../../state/secrets.js';
+import { refuse } from '../refuse.js';
+import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
+import {
+  initialThousandEyesState,
+  thousandEyesStateSchema,
+  twoYearsAfter,
+  type ThousandEyesState,
+  type ThousandEyesToken,
+  type ThousandEyesUser,
+} from './state.js';
+
+/**
+ * ThousandEyes API v7, as its "Regenerate API token" document says:
+ * - "Requires a valid, non-expired bearer token."
+ * - "The new token is valid for 2 years."
+ * - "After regeneration, the previous token remains valid for 14 days, or until its scheduled
+ *   expiration date, whichever comes first."
+ * - "You can regenerate a new token only if your account has a single active token. Attempts to
+ *   regenerate more than one new token within the 14-day overlap period returns a 409 error."
+ * Errors other than 401 use `{type, title, status, detail, instance}`; the 401 is OAuth-style
+ * `{error, error_description}` (the spec's example, which the engine answers with).
+ */
+const OVERLAP_MS = 14 * 24 * 60 * 60 * 1000;
+
+const tokenIndex = indexPer((state: ThousandEyesState) =>
+  state.users.flatMap((user) =>
+    user.tokens.map((token) => [token.token, { user, token }] as const),
+  ),
+);
+
+const isActive = (token: ThousandEyesToken, now: Date): boolean =>
+  Date.parse(token.expiresAt) > now.getTime();
+
+function findActive(
+  state: ThousandEyesState,
+  presented: string,
+  now: Date,
+): ThousandEyesUser | undefined {
+  const found = tokenIndex(state).find(presented);
+  return found && isActive(found.token, now) ? found.user : undefined;
+}
+
+export const thousandEyes: VendorModule<ThousandEyesState> = {
+  state: { schema: thousandEyesStateSchema, initial: initialThousandEyesState },
+
+  authenticate(credentials, state, now): Authentication {
+    const credential = credentials[0];
+    const user = credential && findActive(state, credential.value, now);
+    if (!credential || !user)
+      return { ok: false, detail: 'the bearer token is unknown, revoked or expired' };
+    return { ok: true, principal: { id: user.uid, credential } };
+  },
+
+  credentials(state, now): ListedCredential[] {
+    return state.users.flatMap((user) =>
+      user.tokens
+        .filter((token) => isActive(token, now))
+        .map((token) => ({
+          principal: user.uid,
+          header: 'Authorization',
+          value: `Bearer ${token.token}`,
+          expiresAt: token.expiresAt,
+        })),
+    );
+  },
+
+  handlers: {
+    async regenerateApiToken({ principal, now, state, request }): Promise<HandlerResult> {
+      const presented = principal?.credential.value ?? '';
+      return state.update<HandlerResult>((current) => {
+        // Checked again inside the transaction: a concurrent rotation may have won meanwhile.
+        const user = findActive(current, presented, now);
+        if (!user) throw refuse(401, 'the bearer token is unknown, revoked or expired');
+        const active = user.tokens.filter((token) => isActive(token, now));
+        if (active.length > 1) {
+          return {
+            result: {
+              status: 409,
+              body: {
+                type: 'about:blank',
+                title: 'Conflict',
+                status: 409,
+                detail:
+                  'You cannot regenerate another token while both the new and previous tokens are valid.',
+                instance: `/v7${request.path}`,
+              },
+            },
+          };
+        }
+        const overlapEnd = now.getTime() + OVERLAP_MS;
+        const issued: ThousandEyesToken = {
+          token: newSecret.uuid(),
+          issuedAt: now.toISOString(),
+          expiresAt: twoYearsAfter(now).toISOString(),
+        };
+        const next = produce(current, (draft) => {
+          const owner = draft.users.find((candidate) => candidate.uid === user.uid);
+          if (!owner) return;
+          owner.tokens = [
+            // The previous token: "valid for 14 days, or until its scheduled expiration date, whichever comes first".
+            ...owner.tokens
+              .filter((token) => isActive(token, now))
+              .map((token) => ({
+                ...token,
+                expiresAt: new Date(
+                  Math.min(Date.parse(token.expiresAt), overlapEnd),
+                ).toISOString(),
+              })),
+            issued,
+          ];
+        });
+        return {
+          value: next,
+          result: {
+            status: 201,
+            contentType: 'application/hal+json',
+            body: { bearerToken: issued.token, validUntil: issued.expiresAt },
+          },
+        };
+      });
+    },
+  },
+};

@@ -1,0 +1,25 @@
+/**
+ * Where standin keeps everything that changes: vendor states and the clock. Asynchronous and
+ * transaction-shaped, so that the in-memory store (the default) and a shared one (Redis) serve
+ * the same handlers unchanged.
+ */
+export interface Store {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  /**
+   * Read, decide, write as one atomic step: `decide` sees the current value (undefined when there
+   * is none) and returns the next value (or none, to leave it) and a result. A store may run
+   * `decide` more than once when another writer got there first, so it must not have effects of
+   * its own; and it must not change the value it is given (build the next one instead).
+   */
+  update<T, R>(key: string, decide: (current: T | undefined) => Decision<T, R>): Promise<R>;
+  /** Removes every key that starts with the prefix. */
+  deletePrefix(prefix: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Decision<T, R> {
+  /** The next value; leave it out to change nothing. */
+  value?: T;
+  result: R;
+}
