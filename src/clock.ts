@@ -1,8 +1,4 @@
-import {
-  end as endOfDuration,
-  parse as parseDuration,
-  pattern as durationPattern,
-} from 'iso8601-duration';
+import { DateTime, Duration } from 'luxon';
 import type { Store } from './state/store.js';
 
 /**
@@ -46,23 +42,24 @@ export class Clock {
     };
   }
 
-  /** Moves the clock forward by an ISO 8601 duration (`P14DT1H`), with calendar months and years. */
-  async advance(namespace: string, duration: string): Promise<ClockReading> {
-    if (!durationPattern.test(duration) || duration.startsWith('-')) {
-      throw new ClockError(`"${duration}" is not an ISO 8601 duration such as P14D or PT1H30M`);
+  /**
+   * Moves the clock forward by an ISO 8601 duration (`P14DT1H`). Years, months and days are
+   * calendar units in UTC: 31 January plus `P1M` is 28 February.
+   */
+  async advance(namespace: string, text: string): Promise<ClockReading> {
+    const duration = Duration.fromISO(text);
+    if (!duration.isValid || !/\d/.test(text) || text.startsWith('-') || duration.toMillis() < 0) {
+      throw new ClockError(`"${text}" is not a forward ISO 8601 duration such as P14D or PT1H30M`);
     }
-    const parsed = parseDuration(duration);
     await this.store.update<ClockState, null>(key(namespace), (current) => {
       const state = current ?? { offsetMs: 0 };
       const from = instantOf(state, this.realNow());
-      const to = endOfDuration(parsed, new Date(from)).getTime();
-      return {
-        value:
-          state.frozenAt === undefined
-            ? { offsetMs: state.offsetMs + (to - from) }
-            : { offsetMs: 0, frozenAt: to },
-        result: null,
-      };
+      const to = DateTime.fromMillis(from, { zone: 'utc' }).plus(duration).toMillis();
+      const next: ClockState =
+        state.frozenAt === undefined
+          ? { offsetMs: state.offsetMs + (to - from) }
+          : { offsetMs: 0, frozenAt: to };
+      return { value: next, result: null };
     });
     return this.read(namespace);
   }

@@ -118,8 +118,8 @@ async function createRuntime(
       throw new ConfigError(`${stateFile ?? 'state'}: ${error.message}`);
     throw error;
   }
-  // Seed every vendor now, so a broken default fixture shows at startup and the first call is fast.
-  for (const vendor of states.vendors()) await states.read(DEFAULT_NAMESPACE, vendor);
+  // The starting fixture, now: its times are relative to the start, and a broken one shows at once.
+  await states.reset(DEFAULT_NAMESPACE);
   return { store, clock, states };
 }
 

@@ -36,8 +36,9 @@ export function createControlPlane(runtime: Runtime, vendors: readonly Vendor[])
     handlers: {
       async reset(context) {
         const namespace = namespaceOf(context);
-        await states.reset(namespace);
+        // The clock first: the fixture's times are built from it.
         await clock.reset(namespace);
+        await states.reset(namespace);
         return { status: 204 };
       },
 

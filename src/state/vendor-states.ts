@@ -23,9 +23,8 @@ interface Entry {
 }
 
 /**
- * Every vendor's state, per namespace, in the store. A vendor's state is created from its starting
- * fixture the first time it is needed after a start or a reset, so a reset is just "forget
- * everything of this namespace".
+ * Every vendor's state, per namespace, in the store, created from the starting fixture at a reset
+ * (and, for a namespace never reset, the first time it is needed).
  */
 export class VendorStates {
   private readonly entries = new Map<string, Entry>();
@@ -92,15 +91,19 @@ export class VendorStates {
     await this.store.set(key(namespace, vendor), this.checked(vendor, entry, value));
   }
 
-  /** Forgets every state of the namespace: each comes back from its fixture when next needed. */
+  /**
+   * Back to the starting fixture, built at the clock's time now: a default fixture's tokens are
+   * issued at the reset, not whenever a vendor is next called.
+   */
   async reset(namespace: string): Promise<void> {
     await this.store.deletePrefix(`${namespace}/vendor/`);
+    for (const vendor of this.entries.keys()) await this.seed(namespace, vendor);
   }
 
   private async seed<S>(namespace: string, vendor: string): Promise<S> {
     const entry = this.entry(vendor);
     const initial = (entry.fixture ??
-      entry.definition.initial(await this.clock.now(namespace))) as S;
+      this.checked(vendor, entry, entry.definition.initial(await this.clock.now(namespace)))) as S;
     // Two requests may both find no state; the first to write wins and both use its value.
     return this.store.update<S, S>(key(namespace, vendor), (current) =>
       current === undefined

@@ -152,3 +152,47 @@ test('a usage error exits 2', async () => {
   assert.equal(outcome.code, 2);
   assert.match(outcome.stderr, /Allowed choices are pretty, json, silent/);
 });
+
+test('standin serve prints, in pretty mode, one ready-to-use credential per vendor; JSON logs carry none', async () => {
+  const pretty = startCli(['--port', '0']);
+  const prettyEnded = finished(pretty);
+  await listeningUrl(pretty);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  pretty.kill('SIGTERM');
+  const shown = (await prettyEnded).stdout;
+  assert.match(
+    shown,
+    new RegExp(`thousandeyes +Authorization: Bearer ${FIXTURE.thousandeyes.alice}`),
+  );
+  assert.match(shown, new RegExp(`wiremock-cloud +Authorization: Token ${FIXTURE.wiremock.alice}`));
+  assert.match(shown, new RegExp(`projectdiscovery +X-API-Key: ${FIXTURE.projectdiscovery.alice}`));
+  assert.match(shown, /pocketpaw +Authorization: Bearer pk_/);
+  assert.match(shown, /gorules +Authorization: Bearer /);
+
+  const json = startCli(['--port', '0', '--log', 'json']);
+  const jsonEnded = finished(json);
+  await listeningUrl(json);
+  json.kill('SIGTERM');
+  const logged = (await jsonEnded).stdout;
+  for (const token of [
+    FIXTURE.thousandeyes.alice,
+    FIXTURE.wiremock.alice,
+    FIXTURE.projectdiscovery.alice,
+  ]) {
+    assert.ok(!logged.includes(token));
+  }
+});
+
+test('standin serve --state with an invalid fixture exits 2 naming the file and the place', async () => {
+  const outcome = await runCli([
+    '--port',
+    '0',
+    '--state',
+    path.join(ROOT, 'tests', 'fixtures', 'states', 'invalid.yaml'),
+  ]);
+  assert.equal(outcome.code, 2);
+  assert.match(
+    outcome.stderr,
+    /invalid\.yaml: the state of thousandeyes is not valid: \/users\/0\/tokens\/0\/expiresAt/,
+  );
+});

@@ -119,3 +119,44 @@ export const FIXTURE = {
     staging: 'f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a59687',
   },
 } as const;
+
+/** Moves the virtual clock through the control plane (`{advance: 'P14D'}`, `{set, frozen}`). */
+export async function moveClock(
+  baseUrl: string,
+  change: { advance?: string; set?: string; frozen?: boolean },
+): Promise<string> {
+  const answer = await call(`${baseUrl}/__admin/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(change),
+  });
+  if (answer.status !== 200)
+    throw new Error(`POST /__admin/clock answered ${answer.status}: ${answer.text}`);
+  return (answer.json as { now: string }).now;
+}
+
+export async function stateOf<T>(baseUrl: string, vendor: string): Promise<T> {
+  const answer = await call(`${baseUrl}/__admin/state/${vendor}`);
+  if (answer.status !== 200)
+    throw new Error(`GET /__admin/state/${vendor} answered ${answer.status}: ${answer.text}`);
+  return answer.json as T;
+}
+
+export async function putState(baseUrl: string, vendor: string, state: unknown): Promise<Answer> {
+  return call(`${baseUrl}/__admin/state/${vendor}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(state),
+  });
+}
+
+/** Sends the same request `count` times at once and counts the statuses. */
+export async function concurrently(
+  count: number,
+  send: () => Promise<Answer>,
+): Promise<{ answers: Answer[]; statuses: Record<number, number> }> {
+  const answers = await Promise.all(Array.from({ length: count }, send));
+  const statuses: Record<number, number> = {};
+  for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+  return { answers, statuses };
+}
