@@ -82,7 +82,7 @@ export interface ListedCredential {
 /** How a vendor's state starts, and what a valid one looks like (for `--state` and the control plane). */
 export interface StateDefinition<S> {
   /** JSON Schema (2020-12) of the whole state. */
-  schema: Record<string, unknown>;
+  schema: object;
   /** The default fixture, built at `now` (times in it are relative to the clock). */
   initial(now: Date): S;
 }

@@ -33,7 +33,7 @@ export class VendorStates {
     private readonly store: Store,
     private readonly clock: Clock,
     modules: ReadonlyMap<string, VendorModule>,
-    compile: (schema: Record<string, unknown>) => ValidateFunction,
+    compile: (schema: object) => ValidateFunction,
     fixtures: Readonly<Record<string, unknown>> = {},
   ) {
     for (const [vendor, module] of modules) {

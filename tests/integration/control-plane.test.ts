@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import {
   call,
   credentials,
@@ -10,17 +10,12 @@ import {
   resetStandin,
   startStandin,
   stateOf,
-  type TestServer,
+  useStandin,
 } from '../support/standin.js';
 
 const STATES = path.join(import.meta.dirname, '..', 'fixtures', 'states');
 
-let standin: TestServer;
-before(async () => {
-  standin = await startStandin();
-});
-after(() => standin.close());
-beforeEach(() => resetStandin(standin.url));
+const standin = useStandin();
 
 const admin = (route: string, init?: RequestInit) => call(`${standin.url}/__admin${route}`, init);
 const json = (method: string, body: unknown): RequestInit => ({

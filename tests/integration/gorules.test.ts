@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import {
   call,
   concurrently,
@@ -8,18 +8,11 @@ import {
   FIXTURE,
   moveClock,
   PROJECT_ID,
-  resetStandin,
-  startStandin,
-  type TestServer,
+  useStandin,
 } from '../support/standin.js';
 
 /** GoRules: a member's personal access token regenerates an environment's access token. */
-let standin: TestServer;
-before(async () => {
-  standin = await startStandin();
-});
-after(() => standin.close());
-beforeEach(() => resetStandin(standin.url));
+const standin = useStandin();
 
 const STAGING_ID = '1c0ffee0-2b3c-4d5e-8f90-a1b2c3d4e5f6';
 

@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  call,
-  ENVIRONMENT_ID,
-  FIXTURE,
-  PROJECT_ID,
-  startStandin,
-  type TestServer,
-} from '../support/standin.js';
+import { test } from 'node:test';
+import { call, ENVIRONMENT_ID, FIXTURE, PROJECT_ID, useStandin } from '../support/standin.js';
 
-let standin: TestServer;
-before(async () => {
-  standin = await startStandin();
-});
-after(() => standin.close());
+const standin = useStandin({}, { resetEachTest: false });
 
 test('one log line per request: method, path, operationId, status, duration', async () => {
   await call(`${standin.url}/projectdiscovery/v1/user/apikey/rotate?trace=1`, {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { HandlerResult } from '../../src/index.js';
-import { call, startStandin, type TestServer } from '../support/standin.js';
+import { call, useStandin } from '../support/standin.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'specs');
 const HEADERS = { 'x-request-id': '0b3f5c1e-8c2a-4c57-9a0e-2f4b9b1d7e11' };
@@ -10,17 +10,16 @@ const HEADERS = { 'x-request-id': '0b3f5c1e-8c2a-4c57-9a0e-2f4b9b1d7e11' };
 let item: unknown;
 const answerItem = (): HandlerResult => ({ status: 200, body: item });
 
-let standin: TestServer;
-before(async () => {
-  standin = await startStandin({
+const standin = useStandin(
+  {
     specs: [FIXTURES],
     vendors: {
       legacy: { handlers: { getItem: answerItem } },
       modern: { handlers: { getItem: answerItem } },
     },
-  });
-});
-after(() => standin.close());
+  },
+  { resetEachTest: false },
+);
 
 const get = (vendor: 'legacy' | 'modern') =>
   call(`${standin.url}/${vendor === 'legacy' ? 'legacy/api' : 'modern'}/items/1`, {

@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import {
   call,
   concurrently,
   credentials,
   FIXTURE,
   moveClock,
-  resetStandin,
-  startStandin,
-  type TestServer,
+  useStandin,
 } from '../support/standin.js';
 
 /** PocketPaw: a new master token; the old one and every session die at once; API keys live on. */
-let standin: TestServer;
-before(async () => {
-  standin = await startStandin();
-});
-after(() => standin.close());
-beforeEach(() => resetStandin(standin.url));
+const standin = useStandin();
 
 const regenerate = (token: string) =>
   call(`${standin.url}/pocketpaw/api/token/regenerate`, {

@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import {
-  call,
-  concurrently,
-  credentials,
-  FIXTURE,
-  resetStandin,
-  startStandin,
-  type TestServer,
-} from '../support/standin.js';
+import { test } from 'node:test';
+import { call, concurrently, credentials, FIXTURE, useStandin } from '../support/standin.js';
 
 /** ProjectDiscovery: the key rotates, the answer carries the new one, the old one stops at once. */
-let standin: TestServer;
-before(async () => {
-  standin = await startStandin();
-});
-after(() => standin.close());
-beforeEach(() => resetStandin(standin.url));
+const standin = useStandin();
 
 const rotate = (key: string) =>
   call(`${standin.url}/projectdiscovery/v1/user/apikey/rotate`, {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import {
   call,
   concurrently,
@@ -7,19 +7,12 @@ import {
   FIXTURE,
   moveClock,
   putState,
-  resetStandin,
-  startStandin,
   stateOf,
-  type TestServer,
+  useStandin,
 } from '../support/standin.js';
 
 /** ThousandEyes' rotation, as its document says, with the clock moved by the control plane. */
-let standin: TestServer;
-before(async () => {
-  standin = await startStandin();
-});
-after(() => standin.close());
-beforeEach(() => resetStandin(standin.url));
+const standin = useStandin();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import {
-  authAs,
-  call,
-  ENVIRONMENT_ID,
-  PROJECT_ID,
-  resetStandin,
-  startStandin,
-  type TestServer,
-} from '../support/standin.js';
+import { test } from 'node:test';
+import { authAs, call, ENVIRONMENT_ID, PROJECT_ID, useStandin } from '../support/standin.js';
 
-let standin: TestServer;
-before(async () => {
-  standin = await startStandin();
-});
-after(() => standin.close());
-beforeEach(() => resetStandin(standin.url));
+const standin = useStandin();
 
 const url = (path: string): string => standin.url + path;
 

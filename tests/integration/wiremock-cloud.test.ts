@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import {
   authAs,
   call,
   concurrently,
   credentials,
   FIXTURE,
-  resetStandin,
-  startStandin,
-  type TestServer,
+  useStandin,
 } from '../support/standin.js';
 
 /** WireMock Cloud's token regeneration: self, organisation admin, everyone else; the old token dies at once. */
-let standin: TestServer;
-before(async () => {
-  standin = await startStandin();
-});
-after(() => standin.close());
-beforeEach(() => resetStandin(standin.url));
+const standin = useStandin();
 
 const USERS = { alice: '9gd5l', bob: 'k2x8p', carol: 'q7m3z' } as const;
 

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { after, before, beforeEach } from 'node:test';
 import { createServer, type RunningServer, type ServerOptions } from '../../src/index.js';
 
 /** A standin started for one test file, with its JSON log lines kept for assertions. */
@@ -26,6 +27,28 @@ export async function startStandin(options: ServerOptions = {}): Promise<TestSer
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as Record<string, unknown>),
   };
+}
+
+/**
+ * One standin for the test file: started before its first test, closed after its last, and (unless
+ * `resetEachTest` is false) back to the starting fixture and the real clock before each test, so
+ * tests do not depend on each other's rotations.
+ */
+export function useStandin(options: ServerOptions = {}, { resetEachTest = true } = {}): TestServer {
+  let server: TestServer | undefined;
+  before(async () => {
+    server = await startStandin(options);
+  });
+  after(() => server?.close());
+  if (resetEachTest) beforeEach(() => resetStandin(started().url));
+  const started = (): TestServer => {
+    if (!server) throw new Error('the test file standin is used before it started');
+    return server;
+  };
+  // The server only exists once `before` has run; the proxy lets the file hold it from the start.
+  return new Proxy({} as TestServer, {
+    get: (_target, property) => Reflect.get(started(), property) as unknown,
+  });
 }
 
 export interface Answer {

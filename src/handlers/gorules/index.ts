@@ -2,7 +2,7 @@ import { produce } from 'immer';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
-import { goRulesStateSchema, initialGoRulesState, type GoRulesState } from './state.js';
+import { GoRulesStateSchema, initialGoRulesState, type GoRulesState } from './state.js';
 
 /**
  * GoRules BRMS, "Token regenerate": "Generates a new access token for the environment,
@@ -32,7 +32,7 @@ const message = (status: number, text: string): HandlerResult => ({
 });
 
 export const goRules: VendorModule<GoRulesState> = {
-  state: { schema: goRulesStateSchema, initial: initialGoRulesState },
+  state: { schema: GoRulesStateSchema, initial: initialGoRulesState },
 
   authenticate(credentials, state, now): Authentication {
     const credential = credentials.find((candidate) => candidate.scheme === 'personalAccessToken');

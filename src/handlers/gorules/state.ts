@@ -1,139 +1,72 @@
-/** GoRules BRMS' state: users with personal access tokens, and projects with members and environments. */
-export interface GoRulesPersonalAccessToken {
-  token: string;
-  /** null: does not expire. */
-  expiresAt: string | null;
-}
+import { Type, type Static, type TSchema } from 'typebox';
 
-export interface GoRulesUser {
-  id: string;
-  name: string;
-  email: string;
-  personalAccessTokens: GoRulesPersonalAccessToken[];
-}
+/** GoRules BRMS' state: users with personal access tokens, and projects with members and environments. */
+const Uuid = Type.String({ format: 'uuid' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const PersonalAccessToken = Type.Object(
+  {
+    token: Type.String({ minLength: 1 }),
+    /** null: does not expire. */
+    expiresAt: Nullable(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+
+const User = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    email: Type.String(),
+    personalAccessTokens: Type.Array(PersonalAccessToken),
+  },
+  { additionalProperties: false },
+);
 
 /** Exactly the environment object the spec's 200 answer describes. */
-export interface GoRulesEnvironment {
-  id: string;
-  name: string;
-  accessToken: string;
-  type: 'brms' | 'deployment';
-  key: string | null;
-  releaseId: string | null;
-  deploymentId: string | null;
-  projectId: string;
-  addToWorkflow: boolean;
-  workflowOrder: number | null;
-  requiredReviewers: boolean;
-  approvalMode: 'require_one_per_team' | 'none_create_request' | 'require_any' | 'none' | null;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: string | null;
-}
+const Environment = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  accessToken: Type.String({ minLength: 1 }),
+  type: Type.Union([Type.Literal('brms'), Type.Literal('deployment')]),
+  key: Nullable(Type.String()),
+  releaseId: Nullable(Uuid),
+  deploymentId: Nullable(Uuid),
+  projectId: Uuid,
+  addToWorkflow: Type.Boolean(),
+  workflowOrder: Nullable(Type.Number()),
+  requiredReviewers: Type.Boolean(),
+  approvalMode: Nullable(
+    Type.Union([
+      Type.Literal('require_one_per_team'),
+      Type.Literal('none_create_request'),
+      Type.Literal('require_any'),
+      Type.Literal('none'),
+    ]),
+  ),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  deletedAt: Nullable(Type.String()),
+});
 
-export interface GoRulesProject {
-  id: string;
-  name: string;
-  /** User ids. */
-  members: string[];
-  environments: GoRulesEnvironment[];
-}
-
-export interface GoRulesState {
-  users: GoRulesUser[];
-  projects: GoRulesProject[];
-}
-
-const uuid = { type: 'string', format: 'uuid' };
-const nullableString = { type: ['string', 'null'] };
-
-export const goRulesStateSchema = {
-  type: 'object',
-  required: ['users', 'projects'],
-  additionalProperties: false,
-  properties: {
-    users: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'name', 'email', 'personalAccessTokens'],
-        additionalProperties: false,
-        properties: {
-          id: uuid,
-          name: { type: 'string' },
-          email: { type: 'string' },
-          personalAccessTokens: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['token', 'expiresAt'],
-              additionalProperties: false,
-              properties: {
-                token: { type: 'string', minLength: 1 },
-                expiresAt: { type: ['string', 'null'], format: 'date-time' },
-              },
-            },
-          },
-        },
-      },
-    },
-    projects: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'name', 'members', 'environments'],
-        additionalProperties: false,
-        properties: {
-          id: uuid,
-          name: { type: 'string' },
-          members: { type: 'array', items: uuid },
-          environments: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: [
-                'id',
-                'name',
-                'accessToken',
-                'type',
-                'projectId',
-                'addToWorkflow',
-                'requiredReviewers',
-                'createdAt',
-                'updatedAt',
-              ],
-              properties: {
-                id: uuid,
-                name: { type: 'string' },
-                accessToken: { type: 'string', minLength: 1 },
-                type: { enum: ['brms', 'deployment'] },
-                key: nullableString,
-                releaseId: { type: ['string', 'null'], format: 'uuid' },
-                deploymentId: { type: ['string', 'null'], format: 'uuid' },
-                projectId: uuid,
-                addToWorkflow: { type: 'boolean' },
-                workflowOrder: { type: ['number', 'null'] },
-                requiredReviewers: { type: 'boolean' },
-                approvalMode: {
-                  enum: [
-                    'require_one_per_team',
-                    'none_create_request',
-                    'require_any',
-                    'none',
-                    null,
-                  ],
-                },
-                createdAt: { type: 'string' },
-                updatedAt: { type: 'string' },
-                deletedAt: nullableString,
-              },
-            },
-          },
-        },
-      },
-    },
+const Project = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    /** User ids. */
+    members: Type.Array(Uuid),
+    environments: Type.Array(Environment),
   },
-};
+  { additionalProperties: false },
+);
+
+export const GoRulesStateSchema = Type.Object(
+  { users: Type.Array(User), projects: Type.Array(Project) },
+  { additionalProperties: false },
+);
+
+export type GoRulesEnvironment = Static<typeof Environment>;
+export type GoRulesState = Static<typeof GoRulesStateSchema>;
 
 export const GORULES_IDS = {
   alice: '6f1c2a3b-4d5e-4f60-8a71-b2c3d4e5f601',

@@ -10,7 +10,7 @@ import type {
 } from '../types.js';
 import type { Credential } from '../../validators/security.js';
 import { verifySessionToken } from './session-tokens.js';
-import { initialPocketPawState, pocketPawStateSchema, type PocketPawState } from './state.js';
+import { initialPocketPawState, PocketPawStateSchema, type PocketPawState } from './state.js';
 
 /**
  * PocketPaw, "Regenerate Access Token": "Generate a new PocketPaw access token and invalidate all
@@ -39,7 +39,7 @@ function identify(state: PocketPawState, credential: Credential, now: Date): Pri
 }
 
 export const pocketPaw: VendorModule<PocketPawState> = {
-  state: { schema: pocketPawStateSchema, initial: initialPocketPawState },
+  state: { schema: PocketPawStateSchema, initial: initialPocketPawState },
 
   authenticate(credentials, state, now): Authentication {
     const credential = credentials[0];

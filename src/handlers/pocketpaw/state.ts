@@ -1,41 +1,28 @@
+import { Type, type Static } from 'typebox';
+
 /** PocketPaw's state: the master access token, the API keys, and how long sessions live. */
-export interface PocketPawApiKey {
-  id: string;
-  name: string;
-  /** `pp_...`; API keys survive a regeneration of the master token. */
-  key: string;
-}
-
-export interface PocketPawState {
-  /** The master access token, `pk_...` (the documented shape). */
-  masterToken: string;
-  apiKeys: PocketPawApiKey[];
-  /** PocketPaw's `session_token_ttl_hours` setting. */
-  sessionTtlHours: number;
-}
-
-export const pocketPawStateSchema = {
-  type: 'object',
-  required: ['masterToken', 'apiKeys', 'sessionTtlHours'],
-  additionalProperties: false,
-  properties: {
-    masterToken: { type: 'string', minLength: 1 },
-    apiKeys: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'name', 'key'],
-        additionalProperties: false,
-        properties: {
-          id: { type: 'string' },
-          name: { type: 'string' },
-          key: { type: 'string', pattern: '^pp_' },
-        },
-      },
-    },
-    sessionTtlHours: { type: 'integer', minimum: 1 },
+const ApiKey = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    /** `pp_...`; API keys survive a regeneration of the master token. */
+    key: Type.String({ pattern: '^pp_' }),
   },
-};
+  { additionalProperties: false },
+);
+
+export const PocketPawStateSchema = Type.Object(
+  {
+    /** The master access token, `pk_...` (the documented shape). */
+    masterToken: Type.String({ minLength: 1 }),
+    apiKeys: Type.Array(ApiKey),
+    /** PocketPaw's `session_token_ttl_hours` setting. */
+    sessionTtlHours: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export type PocketPawState = Static<typeof PocketPawStateSchema>;
 
 /** The default fixture: the owner's master token and one API key for a CI bot. */
 export function initialPocketPawState(): PocketPawState {

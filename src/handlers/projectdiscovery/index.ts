@@ -4,7 +4,7 @@ import { refuse } from '../refuse.js';
 import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
 import {
   initialProjectDiscoveryState,
-  projectDiscoveryStateSchema,
+  ProjectDiscoveryStateSchema,
   type ProjectDiscoveryState,
 } from './state.js';
 
@@ -18,7 +18,7 @@ const keyIndex = indexPer((state: ProjectDiscoveryState) =>
 );
 
 export const projectDiscovery: VendorModule<ProjectDiscoveryState> = {
-  state: { schema: projectDiscoveryStateSchema, initial: initialProjectDiscoveryState },
+  state: { schema: ProjectDiscoveryStateSchema, initial: initialProjectDiscoveryState },
 
   authenticate(credentials, state): Authentication {
     const credential = credentials[0];

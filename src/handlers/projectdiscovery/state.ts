@@ -1,37 +1,23 @@
+import { Type, type Static } from 'typebox';
+
 /** ProjectDiscovery's state: users, each with exactly one API key. */
-export interface ProjectDiscoveryUser {
-  id: string;
-  name: string;
-  email: string;
-  /** A UUID, as the platform's keys look (36 characters). */
-  apiKey: string;
-}
-
-export interface ProjectDiscoveryState {
-  users: ProjectDiscoveryUser[];
-}
-
-export const projectDiscoveryStateSchema = {
-  type: 'object',
-  required: ['users'],
-  additionalProperties: false,
-  properties: {
-    users: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'name', 'email', 'apiKey'],
-        additionalProperties: false,
-        properties: {
-          id: { type: 'string', minLength: 1 },
-          name: { type: 'string' },
-          email: { type: 'string' },
-          apiKey: { type: 'string', minLength: 1 },
-        },
-      },
-    },
+const User = Type.Object(
+  {
+    id: Type.String({ minLength: 1 }),
+    name: Type.String(),
+    email: Type.String(),
+    /** A UUID, as the platform's keys look (36 characters). */
+    apiKey: Type.String({ minLength: 1 }),
   },
-};
+  { additionalProperties: false },
+);
+
+export const ProjectDiscoveryStateSchema = Type.Object(
+  { users: Type.Array(User) },
+  { additionalProperties: false },
+);
+
+export type ProjectDiscoveryState = Static<typeof ProjectDiscoveryStateSchema>;
 
 export function initialProjectDiscoveryState(): ProjectDiscoveryState {
   return {

@@ -4,7 +4,7 @@ import { refuse } from '../refuse.js';
 import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
 import {
   initialThousandEyesState,
-  thousandEyesStateSchema,
+  ThousandEyesStateSchema,
   twoYearsAfter,
   type ThousandEyesState,
   type ThousandEyesToken,
@@ -43,7 +43,7 @@ function findActive(
 }
 
 export const thousandEyes: VendorModule<ThousandEyesState> = {
-  state: { schema: thousandEyesStateSchema, initial: initialThousandEyesState },
+  state: { schema: ThousandEyesStateSchema, initial: initialThousandEyesState },
 
   authenticate(credentials, state, now): Authentication {
     const credential = credentials[0];

@@ -1,63 +1,37 @@
+import { Type, type Static } from 'typebox';
+
 /** ThousandEyes' state: users, each with their bearer tokens (at most two active at once). */
-export interface ThousandEyesToken {
-  token: string;
-  issuedAt: string;
-  /** When the token stops working: two years after issue, or 14 days after the next rotation. */
-  expiresAt: string;
-}
+const DateTime = Type.String({ format: 'date-time' });
 
-export interface ThousandEyesUser {
-  uid: string;
-  name: string;
-  email: string;
-  accountGroup: { aid: string; accountGroupName: string };
-  tokens: ThousandEyesToken[];
-}
-
-export interface ThousandEyesState {
-  users: ThousandEyesUser[];
-}
-
-const dateTime = { type: 'string', format: 'date-time' };
-
-export const thousandEyesStateSchema = {
-  type: 'object',
-  required: ['users'],
-  additionalProperties: false,
-  properties: {
-    users: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['uid', 'name', 'email', 'accountGroup', 'tokens'],
-        additionalProperties: false,
-        properties: {
-          uid: { type: 'string', minLength: 1 },
-          name: { type: 'string' },
-          email: { type: 'string' },
-          accountGroup: {
-            type: 'object',
-            required: ['aid', 'accountGroupName'],
-            properties: { aid: { type: 'string' }, accountGroupName: { type: 'string' } },
-          },
-          tokens: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['token', 'issuedAt', 'expiresAt'],
-              additionalProperties: false,
-              properties: {
-                token: { type: 'string', minLength: 1 },
-                issuedAt: dateTime,
-                expiresAt: dateTime,
-              },
-            },
-          },
-        },
-      },
-    },
+const Token = Type.Object(
+  {
+    token: Type.String({ minLength: 1 }),
+    issuedAt: DateTime,
+    /** When the token stops working: two years after issue, or 14 days after the next rotation. */
+    expiresAt: DateTime,
   },
-};
+  { additionalProperties: false },
+);
+
+const User = Type.Object(
+  {
+    uid: Type.String({ minLength: 1 }),
+    name: Type.String(),
+    email: Type.String(),
+    accountGroup: Type.Object({ aid: Type.String(), accountGroupName: Type.String() }),
+    tokens: Type.Array(Token),
+  },
+  { additionalProperties: false },
+);
+
+export const ThousandEyesStateSchema = Type.Object(
+  { users: Type.Array(User) },
+  { additionalProperties: false },
+);
+
+export type ThousandEyesToken = Static<typeof Token>;
+export type ThousandEyesUser = Static<typeof User>;
+export type ThousandEyesState = Static<typeof ThousandEyesStateSchema>;
 
 /** "The new token is valid for 2 years." */
 export function twoYearsAfter(instant: Date): Date {

@@ -4,7 +4,7 @@ import { refuse } from '../refuse.js';
 import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
 import {
   initialWireMockState,
-  wireMockStateSchema,
+  WireMockStateSchema,
   type WireMockState,
   type WireMockUser,
 } from './state.js';
@@ -30,7 +30,7 @@ function mayRegenerate(caller: WireMockUser, target: WireMockUser): boolean {
 }
 
 export const wireMockCloud: VendorModule<WireMockState> = {
-  state: { schema: wireMockStateSchema, initial: initialWireMockState },
+  state: { schema: WireMockStateSchema, initial: initialWireMockState },
 
   authenticate(credentials, state): Authentication {
     const credential = credentials[0];

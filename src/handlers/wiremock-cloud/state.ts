@@ -1,42 +1,27 @@
+import { Type, type Static } from 'typebox';
+
 /** WireMock Cloud's state: users in organisations, each with one API token. */
-export interface WireMockUser {
-  /** Short alphanumerics, as WireMock Cloud's user ids are (`9gd5l`). */
-  id: string;
-  username: string;
-  emailAddress: string;
-  organisationId: string;
-  /** An organisation admin may regenerate the tokens of the organisation's members. */
-  role: 'admin' | 'member';
-  apiToken: string;
-}
-
-export interface WireMockState {
-  users: WireMockUser[];
-}
-
-export const wireMockStateSchema = {
-  type: 'object',
-  required: ['users'],
-  additionalProperties: false,
-  properties: {
-    users: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'username', 'emailAddress', 'organisationId', 'role', 'apiToken'],
-        additionalProperties: false,
-        properties: {
-          id: { type: 'string', pattern: '^[A-Za-z0-9]+$' },
-          username: { type: 'string' },
-          emailAddress: { type: 'string' },
-          organisationId: { type: 'string' },
-          role: { enum: ['admin', 'member'] },
-          apiToken: { type: 'string', minLength: 1 },
-        },
-      },
-    },
+const User = Type.Object(
+  {
+    /** Short alphanumerics, as WireMock Cloud's user ids are (`9gd5l`). */
+    id: Type.String({ pattern: '^[A-Za-z0-9]+$' }),
+    username: Type.String(),
+    emailAddress: Type.String(),
+    organisationId: Type.String(),
+    /** An organisation admin may regenerate the tokens of the organisation's members. */
+    role: Type.Union([Type.Literal('admin'), Type.Literal('member')]),
+    apiToken: Type.String({ minLength: 1 }),
   },
-};
+  { additionalProperties: false },
+);
+
+export const WireMockStateSchema = Type.Object(
+  { users: Type.Array(User) },
+  { additionalProperties: false },
+);
+
+export type WireMockUser = Static<typeof User>;
+export type WireMockState = Static<typeof WireMockStateSchema>;
 
 /** The default fixture: an admin and a member of one organisation, and an admin of another. */
 export function initialWireMockState(): WireMockState {
