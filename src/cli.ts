@@ -51,6 +51,10 @@ program
     ).default('1mb'),
   )
   .option(
+    '--rate-limits [vendors]',
+    "switch on the vendors' documented rate limits: all, or comma-separated vendors (env STANDIN_RATE_LIMITS)",
+  )
+  .option(
     '--state <file>',
     'starting fixture, YAML or JSON, instead of the default one (env STANDIN_STATE)',
   )

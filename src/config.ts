@@ -36,6 +36,8 @@ export interface ServerOptions {
   vendors?: Readonly<Record<string, VendorModule>>;
   /** A starting fixture (YAML or JSON file) instead of the default one. */
   state?: string;
+  /** Switch on the vendors' documented rate limits at start: all of them (true) or these vendors. */
+  rateLimits?: boolean | readonly string[];
 }
 
 export interface ResolvedOptions {
@@ -48,6 +50,7 @@ export interface ResolvedOptions {
   bodyLimit: number;
   vendors: Readonly<Record<string, VendorModule>>;
   state?: string;
+  rateLimits: boolean | readonly string[];
 }
 
 /** A value from a flag or the environment that cannot be used; the CLI exits 2 with the message. */
@@ -65,6 +68,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     log: checkLogFormat(options.log ?? DEFAULTS.log),
     bodyLimit: parseBodyLimit(options.bodyLimit ?? DEFAULTS.bodyLimit),
     vendors: options.vendors ?? {},
+    rateLimits: options.rateLimits ?? false,
   };
   if (options.logDestination) resolved.logDestination = options.logDestination;
   if (options.state !== undefined) resolved.state = options.state;
@@ -80,12 +84,15 @@ export interface ServeFlags {
   log?: string;
   bodyLimit?: string;
   state?: string;
+  /** `true` for a bare `--rate-limits`, or the comma-separated vendors given to it. */
+  rateLimits?: boolean | string;
 }
 
 /**
  * Flags win over the environment, which wins over the defaults. The environment serves
  * containers and CI (`STANDIN_PORT`, `STANDIN_HOST`, `STANDIN_SPECS` separated by commas,
- * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`). This is the only reader of
+ * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`,
+ * `STANDIN_RATE_LIMITS`). This is the only reader of
  * `process.env` in standin.
  */
 export function serveOptionsFrom(
@@ -108,7 +115,21 @@ export function serveOptionsFrom(
   if (bodyLimit !== undefined) options.bodyLimit = bodyLimit;
   const state = flags.state ?? env.STANDIN_STATE;
   if (state !== undefined) options.state = state;
+  const rateLimits = flags.rateLimits ?? env.STANDIN_RATE_LIMITS;
+  if (rateLimits !== undefined) options.rateLimits = parseRateLimits(rateLimits);
   return options;
+}
+
+/** `--rate-limits` alone (or `all`, `true`): every documented limit; `a,b`: those vendors; `false`: none. */
+function parseRateLimits(value: boolean | string): boolean | string[] {
+  if (typeof value === 'boolean') return value;
+  const text = value.trim().toLowerCase();
+  if (text === '' || text === 'all' || text === 'true') return true;
+  if (text === 'false' || text === 'none') return false;
+  return text
+    .split(',')
+    .map((vendor) => vendor.trim())
+    .filter((vendor) => vendor !== '');
 }
 
 function parsePort(text: string): number {

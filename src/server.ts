@@ -15,6 +15,7 @@ import { createLogger } from './logger.js';
 import { loadSpec } from './spec/load-spec.js';
 import { readFixtureFile } from './state/fixture-file.js';
 import { MemoryStore } from './state/memory-store.js';
+import { RateLimitSwitches } from './state/rate-limit-switches.js';
 import { StateError, VendorStates } from './state/vendor-states.js';
 import { createAjvPair } from './validators/ajv.js';
 
@@ -52,7 +53,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   const warn = (message: string): void => logger.warn(message);
   const ajv = createAjvPair(warn);
   const vendors = await loadVendors(resolved.specs, resolved.vendors, warn, ajv);
-  const runtime = await createRuntime(vendors, ajv.body.compile.bind(ajv.body), resolved.state);
+  const runtime = await createRuntime(
+    vendors,
+    ajv.body.compile.bind(ajv.body),
+    resolved.state,
+    rateLimitsAtStart(vendors, resolved.rateLimits),
+  );
   const controlPlane = compileVendor(
     await loadSpec(CONTROL_PLANE_SPEC, '__admin'),
     ajv,
@@ -105,6 +111,7 @@ async function createRuntime(
   vendors: readonly Vendor[],
   compile: ConstructorParameters<typeof VendorStates>[3],
   stateFile: string | undefined,
+  rateLimitsOn: ReadonlySet<string>,
 ): Promise<Runtime> {
   const store = new MemoryStore();
   const clock = new Clock(store);
@@ -120,7 +127,23 @@ async function createRuntime(
   }
   // The starting fixture, now: its times are relative to the start, and a broken one shows at once.
   await states.reset(DEFAULT_NAMESPACE);
-  return { store, clock, states };
+  return { store, clock, states, rateLimits: new RateLimitSwitches(store, rateLimitsOn) };
+}
+
+function rateLimitsAtStart(
+  vendors: readonly Vendor[],
+  wanted: boolean | readonly string[],
+): Set<string> {
+  const limited = vendors.filter((vendor) => vendor.module.rateLimit).map((vendor) => vendor.name);
+  if (wanted === false) return new Set();
+  if (wanted === true) return new Set(limited);
+  const unknown = wanted.filter((vendor) => !limited.includes(vendor));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `rate limits are documented only for ${limited.join(', ') || 'no loaded vendor'}; not for ${unknown.join(', ')}`,
+    );
+  }
+  return new Set(wanted);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -39,6 +39,7 @@ export function createControlPlane(runtime: Runtime, vendors: readonly Vendor[])
         // The clock first: the fixture's times are built from it.
         await clock.reset(namespace);
         await states.reset(namespace);
+        await runtime.rateLimits.reset(namespace);
         return { status: 204 };
       },
 
@@ -93,6 +94,26 @@ export function createControlPlane(runtime: Runtime, vendors: readonly Vendor[])
           throw error;
         }
         return { status: 200, body: await clock.read(namespace) };
+      },
+
+      async listRateLimits(context) {
+        const limits = [];
+        for (const vendor of vendors) {
+          const policy = vendor.module.rateLimit;
+          if (!policy) continue;
+          const enabled = await runtime.rateLimits.enabled(namespaceOf(context), vendor.name);
+          limits.push({ vendor: vendor.name, description: policy.description, enabled });
+        }
+        return { status: 200, body: limits };
+      },
+
+      async setRateLimit(context) {
+        const name = String(context.request.params.path.vendor);
+        const policy = vendors.find((vendor) => vendor.name === name)?.module.rateLimit;
+        if (!policy) return problem(404, `no vendor named "${name}" documents a rate limit`);
+        const { enabled } = context.request.body as { enabled: boolean };
+        await runtime.rateLimits.set(namespaceOf(context), name, enabled);
+        return { status: 200, body: { vendor: name, description: policy.description, enabled } };
       },
 
       async createPocketPawSession(context) {

@@ -200,16 +200,16 @@ function challengeOf(
   requirements: NonNullable<Operation['security']>,
   schemes: Record<string, SecurityScheme>,
 ): string | undefined {
+  // Only bearer schemes: a `Basic` challenge makes browsers pop up a login dialog, which would
+  // get in a frontend's way (and vendors with legacy Basic auth do not announce it).
   for (const requirement of requirements) {
     for (const name of Object.keys(requirement)) {
       const scheme = schemes[name];
-      if (scheme?.type === 'http' && /^(bearer|basic)$/i.test(scheme.scheme)) {
-        return scheme.scheme.toLowerCase() === 'basic'
-          ? 'Basic realm="standin"'
-          : 'Bearer realm="standin"';
-      }
-      if (scheme?.type === 'oauth2' || scheme?.type === 'openIdConnect')
-        return 'Bearer realm="standin"';
+      const bearer =
+        (scheme?.type === 'http' && scheme.scheme.toLowerCase() === 'bearer') ||
+        scheme?.type === 'oauth2' ||
+        scheme?.type === 'openIdConnect';
+      if (bearer) return 'Bearer realm="standin"';
     }
   }
   return undefined;

@@ -70,10 +70,25 @@ export async function serveVendorRequest(
       now,
       options.runtime,
     );
+    const limited = await applyRateLimit(
+      vendor,
+      routed.operation,
+      principal,
+      request,
+      response,
+      namespace,
+      now,
+      options.runtime,
+    );
+    if (limited) {
+      sendChecked(response, routed.operation, limited, options.logger);
+      return;
+    }
     const params = checkRequestParameters(routed, sources);
     const { body, mediaType } = await readRequestBody(routed.operation, request, options.bodyLimit);
     const handlerRequest: HandlerRequest = {
       vendor: vendor.name,
+      baseUrl: `http://${request.headers.host ?? 'localhost'}${vendor.mountPath}`,
       operationId: routed.operation.operationId,
       method,
       path,
@@ -182,6 +197,37 @@ async function identify(
     ]);
   }
   return outcome.principal;
+}
+
+/**
+ * Step 2c: the vendor's documented rate limit, when it is switched on. Its headers go out with
+ * whatever answer follows; past the limit, the vendor's own 429 is the answer.
+ */
+async function applyRateLimit(
+  vendor: Vendor,
+  operation: CompiledOperation,
+  principal: Principal | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+  namespace: string,
+  now: Date,
+  runtime: Runtime,
+): Promise<HandlerResult | undefined> {
+  const policy = vendor.module.rateLimit;
+  if (!policy || !(await runtime.rateLimits.enabled(namespace, vendor.name))) return undefined;
+  const { operationId } = operation;
+  const clientAddress = request.socket.remoteAddress ?? 'unknown';
+  const counter = policy.key({ principal, clientAddress, operationId });
+  const decision = await runtime.store.update(
+    `${namespace}/rate/${vendor.name}/${counter}`,
+    (bucket: unknown) => {
+      const taken = policy.take(bucket, now.getTime(), operationId);
+      return { value: taken.bucket, result: taken };
+    },
+  );
+  for (const [name, value] of Object.entries(policy.headers(decision)))
+    response.setHeader(name, value);
+  return decision.allowed ? undefined : policy.refusal(decision);
 }
 
 function unauthenticated(operation: CompiledOperation, failures: Failure[]): ProblemError {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { RateDecision } from '../state/rate-limits.js';
 import type { Decision } from '../state/store.js';
 import type { Credential } from '../validators/security.js';
 import type { ParameterValues } from '../validators/parameters.js';
@@ -22,6 +23,8 @@ export interface HandlerRequest {
   method: string;
   /** The path below the vendor's mount point, e.g. `/api-tokens`. */
   path: string;
+  /** Where the vendor is served, as the client reached it: `http://127.0.0.1:4010/thousandeyes/v7`. */
+  baseUrl: string;
   params: ParameterValues;
   body: unknown;
   /** The request's media type essence, when it had a body. */
@@ -35,6 +38,8 @@ export interface HandlerRequest {
 export interface Principal {
   /** The vendor's own id for it: a user id, an environment id. */
   id: string;
+  /** What it belongs to, where a vendor shares a limit among many (ThousandEyes' organisation). */
+  group?: string;
   /** The credential that identified it, for handlers that must check it again inside a transaction. */
   credential: Credential;
 }
@@ -88,6 +93,26 @@ export interface StateDefinition<S> {
 }
 
 /**
+ * A vendor's documented rate limit. Off by default (a test suite must not trip over it by
+ * accident); on with `--rate-limits` or the control plane. Counters live in the store and run on
+ * the virtual clock.
+ */
+export interface RateLimitPolicy {
+  /** Says what the limit is, for the control plane: "240 requests a minute per organisation". */
+  description: string;
+  /** What one counter counts: an organisation, a client address. */
+  key(
+    this: void,
+    caller: { principal: Principal | undefined; clientAddress: string; operationId: string },
+  ): string;
+  take(this: void, bucket: unknown, now: number, operationId: string): RateDecision<unknown>;
+  /** The headers the vendor sends with its answers while the limit is on. */
+  headers(this: void, decision: RateDecision<unknown>): Record<string, string>;
+  /** The vendor's own 429. */
+  refusal(this: void, decision: RateDecision<unknown>): HandlerResult;
+}
+
+/**
  * A vendor's behaviour: the module that goes with its spec. It keeps a state, decides who a
  * credential belongs to, and answers operations by operationId; an operation without a handler
  * answers from the spec (examples or generated values).
@@ -107,4 +132,5 @@ export interface VendorModule<S = unknown> {
   /** Every currently valid credential, for the control plane. */
   credentials?(this: void, state: S, now: Date): ListedCredential[];
   handlers?: Readonly<Record<string, Handler<S>>>;
+  rateLimit?: RateLimitPolicy;
 }

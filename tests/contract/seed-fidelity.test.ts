@@ -46,21 +46,35 @@ function withoutAdditions(node: Json, removedRefs = new Set<string>(), pointer =
   return kept;
 }
 
-/** Two passes: the first finds the marked components, the second drops the $refs to them too. */
+/**
+ * Two passes: the first finds the marked components, the second drops the $refs to them too, and
+ * the security requirements that name only added schemes (WireMock's legacy Basic).
+ */
 function original(document: Json): Json {
   const removed = new Set<string>();
   withoutAdditions(document, removed);
   const stripped = withoutAdditions(document, removed);
+  if (!stripped || typeof stripped !== 'object' || Array.isArray(stripped)) return stripped;
+  const addedSchemes = [...removed]
+    .filter((pointer) => pointer.startsWith('#/components/securitySchemes/'))
+    .map((pointer) => pointer.split('/').at(-1) ?? '');
+  const keepRequirement = (requirement: Json): boolean =>
+    !(
+      requirement &&
+      typeof requirement === 'object' &&
+      Object.keys(requirement).length > 0 &&
+      Object.keys(requirement).every((name) => addedSchemes.includes(name))
+    );
+  if (Array.isArray(stripped.security))
+    stripped.security = stripped.security.filter(keepRequirement);
   // An emptied `components.responses` or `components.schemas` was entirely standin's.
-  if (stripped && typeof stripped === 'object' && !Array.isArray(stripped)) {
-    const components = stripped.components;
-    if (components && typeof components === 'object' && !Array.isArray(components)) {
-      stripped.components = Object.fromEntries(
-        Object.entries(components).filter(
-          ([, value]) => !(value && typeof value === 'object' && Object.keys(value).length === 0),
-        ),
-      );
-    }
+  const components = stripped.components;
+  if (components && typeof components === 'object' && !Array.isArray(components)) {
+    stripped.components = Object.fromEntries(
+      Object.entries(components).filter(
+        ([, value]) => !(value && typeof value === 'object' && Object.keys(value).length === 0),
+      ),
+    );
   }
   return stripped;
 }
@@ -138,7 +152,11 @@ test('thousandeyes: the rebuilt document says what the JSON fragment says, with 
   for (const key of ['description', 'operationId', 'summary', 'tags', 'security'] as const) {
     assert.deepEqual(operation[key], fragment.spec[key], key);
   }
-  const responses = operation.responses as Record<
+  const responses = Object.fromEntries(
+    Object.entries(operation.responses as Record<string, Record<string, Json>>).filter(
+      ([, response]) => response['x-standin-added'] !== true,
+    ),
+  ) as Record<
     string,
     { description: string; content: Record<string, { schema: Json; example?: Json }> }
   >;

@@ -21,7 +21,7 @@ test('standin validate: the bundled specs are all valid (exit 0)', async () => {
   }
   assert.match(
     outcome.stdout,
-    /thousandeyes\.yaml \(OpenAPI 3\.0\.1, 1 operation, served at \/thousandeyes\/v7\)/,
+    /thousandeyes\.yaml \(OpenAPI 3\.0\.1, 2 operations, served at \/thousandeyes\/v7\)/,
   );
 });
 

@@ -85,7 +85,17 @@ test('GET and PUT /state/{vendor}: read a state, replace it, and the vendor beha
     ['alice', 'bob'],
   );
   const replaced = {
-    users: [{ id: 'carol', name: 'Carol', email: 'carol@example.com', apiKey: 'carol-key' }],
+    users: [
+      {
+        id: 'carol',
+        name: 'Carol',
+        email: 'carol@example.com',
+        teamName: 'C',
+        plan: 'Free',
+        role: 'owner',
+        apiKey: 'carol-key',
+      },
+    ],
   };
   const answer = await putState(standin.url, 'projectdiscovery', replaced);
   assert.equal(answer.status, 200);

@@ -2,16 +2,26 @@ import { produce } from 'immer';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
+import { DecisionError, evaluate } from './decisions.js';
 import { GoRulesStateSchema, initialGoRulesState, type GoRulesState } from './state.js';
 
 /**
  * GoRules BRMS, "Token regenerate": "Generates a new access token for the environment,
- * invalidating the previous token." The answer is the whole environment. The caller authenticates
+ * invalidating the previous token." The answer is the whole environment; the environment's token
+ * is what its evaluate call takes (`X-Access-Token`), so the previous one fails there at once. The caller authenticates
  * with a personal access token (bearer); the spec's other scheme, `internalAuth`, "cannot be used
  * directly", so standin accepts nothing through it. The statuses the seed does not document are
  * standin's additions: 401 for a bad token, 404 `{"message": "Project not found"}` (or
  * environment), 403 for a user who is not a member of the project.
  */
+const environmentIndex = indexPer((state: GoRulesState) =>
+  state.projects.flatMap((project) =>
+    project.environments.map(
+      (environment) => [environment.accessToken, { project, environment }] as const,
+    ),
+  ),
+);
+
 const patIndex = indexPer((state: GoRulesState) =>
   state.users.flatMap((user) =>
     user.personalAccessTokens.map((pat) => [pat.token, { user, pat }] as const),
@@ -34,7 +44,26 @@ const message = (status: number, text: string): HandlerResult => ({
 export const goRules: VendorModule<GoRulesState> = {
   state: { schema: GoRulesStateSchema, initial: initialGoRulesState },
 
+  /**
+   * A personal access token (bearer) is a user; an environment access token (`X-Access-Token`) is
+   * its environment. Nothing is accepted through `internalAuth`.
+   */
   authenticate(credentials, state, now): Authentication {
+    const environmentToken = credentials.find(
+      (candidate) => candidate.scheme === 'ProjectAccessToken',
+    );
+    if (environmentToken) {
+      const found = environmentIndex(state).find(environmentToken.value);
+      if (!found) return { ok: false, detail: 'Invalid X-Access-Token Header' };
+      return {
+        ok: true,
+        principal: {
+          id: found.environment.id,
+          group: found.project.id,
+          credential: environmentToken,
+        },
+      };
+    }
     const credential = credentials.find((candidate) => candidate.scheme === 'personalAccessToken');
     const userId = credential && userOf(state, credential.value, now);
     if (!credential || !userId) return { ok: false, detail: 'Unauthorized' };
@@ -64,6 +93,47 @@ export const goRules: VendorModule<GoRulesState> = {
   },
 
   handlers: {
+    async listEnvironments({ principal, now, state, request }): Promise<HandlerResult> {
+      const current = await state.read();
+      const userId = principal && userOf(current, principal.credential.value, now);
+      if (!userId) throw refuse(401, 'Unauthorized');
+      const project = current.projects.find(
+        (candidate) => candidate.id === String(request.params.path.projectId),
+      );
+      if (!project) return message(404, 'Project not found');
+      if (!project.members.includes(userId)) return message(403, 'Forbidden resource');
+      return { status: 200, body: project.environments };
+    },
+
+    /**
+     * Evaluates one of the project's decisions with the environment's access token. The project and
+     * the environment may be named by id or key; a token of another environment is refused.
+     */
+    async evaluateEnvironmentDecision({ principal, state, request }): Promise<HandlerResult> {
+      const current = await state.read();
+      const { projectId, environmentId, docKey } = request.params.path as Record<string, string>;
+      const project = current.projects.find(
+        (candidate) => candidate.id === projectId || candidate.key === projectId,
+      );
+      if (!project) return message(404, 'Project not found');
+      const environment = project.environments.find(
+        (candidate) => candidate.id === environmentId || candidate.key === environmentId,
+      );
+      const presented = principal && environmentIndex(current).find(principal.credential.value);
+      if (!environment || presented?.environment.id !== environment.id) {
+        return message(401, 'Invalid X-Access-Token Header');
+      }
+      const document = project.documents.find((candidate) => candidate.key === docKey);
+      if (!document) return message(404, 'Document not found');
+      const body = (request.body ?? {}) as { context?: Record<string, unknown>; trace?: boolean };
+      try {
+        return { status: 200, body: evaluate(document, body.context ?? {}, body.trace === true) };
+      } catch (error) {
+        if (error instanceof DecisionError) return message(400, error.message);
+        throw error;
+      }
+    },
+
     async regenerateEnvironmentToken({ principal, now, state, request }): Promise<HandlerResult> {
       const presented = principal?.credential.value ?? '';
       const projectId = String(request.params.path.projectId);

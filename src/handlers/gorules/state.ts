@@ -49,13 +49,26 @@ const Environment = Type.Object({
   deletedAt: Nullable(Type.String()),
 });
 
+/** A decision document of a project; `decision` names one of standin's fixed decisions (decisions.ts). */
+const Document = Type.Object(
+  {
+    key: Type.String({ minLength: 1 }),
+    name: Type.String(),
+    decision: Type.Union([Type.Literal('customer-discount'), Type.Literal('shipping-fee')]),
+  },
+  { additionalProperties: false },
+);
+
 const Project = Type.Object(
   {
     id: Uuid,
+    /** The evaluate call takes the project's id or its key. */
+    key: Type.String({ minLength: 1 }),
     name: Type.String(),
     /** User ids. */
     members: Type.Array(Uuid),
     environments: Type.Array(Environment),
+    documents: Type.Array(Document),
   },
   { additionalProperties: false },
 );
@@ -66,6 +79,8 @@ export const GoRulesStateSchema = Type.Object(
 );
 
 export type GoRulesEnvironment = Static<typeof Environment>;
+export type GoRulesProject = Static<typeof Project>;
+export type GoRulesDocument = Static<typeof Document>;
 export type GoRulesState = Static<typeof GoRulesStateSchema>;
 
 export const GORULES_IDS = {
@@ -124,6 +139,7 @@ export function initialGoRulesState(now: Date): GoRulesState {
     projects: [
       {
         id: GORULES_IDS.payments,
+        key: 'payments',
         name: 'Payments',
         members: [GORULES_IDS.alice],
         environments: [
@@ -141,6 +157,10 @@ export function initialGoRulesState(now: Date): GoRulesState {
             1,
             'f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a59687',
           ),
+        ],
+        documents: [
+          { key: 'customer-discount', name: 'Customer discount', decision: 'customer-discount' },
+          { key: 'shipping-fee', name: 'Shipping fee', decision: 'shipping-fee' },
         ],
       },
     ],

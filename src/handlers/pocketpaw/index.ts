@@ -1,15 +1,17 @@
 import { produce } from 'immer';
+import { tokenBucket, type TokenBucket } from '../../state/rate-limits.js';
 import { indexPer, newSecret, sameSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type {
   Authentication,
+  HandlerContext,
   HandlerResult,
   ListedCredential,
   Principal,
   VendorModule,
 } from '../types.js';
 import type { Credential } from '../../validators/security.js';
-import { verifySessionToken } from './session-tokens.js';
+import { createSessionToken, verifySessionToken } from './session-tokens.js';
 import { initialPocketPawState, PocketPawStateSchema, type PocketPawState } from './state.js';
 
 /**
@@ -38,6 +40,38 @@ function identify(state: PocketPawState, credential: Credential, now: Date): Pri
   return undefined;
 }
 
+/** The server's version, as `GET /api/version` reports it. */
+const VERSION = { current: '0.4.1', latest: '0.4.1', update_available: false };
+
+/**
+ * Its rate limiter (security/rate_limiter.py): token buckets per client address, 10 requests a
+ * second with a burst of 30, and a stricter tier for the session exchange, 1 a second with a burst
+ * of 5. `X-RateLimit-Reset` and `Retry-After` are in seconds, rounded up.
+ */
+const TIERS = {
+  api: tokenBucket(10, 30),
+  auth: tokenBucket(1, 5),
+};
+const tierOf = (operationId: string): keyof typeof TIERS =>
+  operationId === 'exchange_session_token_api_auth_session_post' ? 'auth' : 'api';
+const seconds = (ms: number): string => String(Math.max(0, Math.ceil(ms / 1000)));
+
+/** A new master token: the old one and every session signed with it stop working at once. */
+const regenerate = async ({
+  principal,
+  now,
+  state,
+}: HandlerContext<PocketPawState>): Promise<HandlerResult> =>
+  state.update<HandlerResult>((current) => {
+    if (!principal || !identify(current, principal.credential, now))
+      throw refuse(401, 'Unauthorized');
+    const masterToken = newSecret.prefixed('pk_', 20);
+    const next = produce(current, (draft) => {
+      draft.masterToken = masterToken;
+    });
+    return { value: next, result: { status: 200, body: { token: masterToken } } };
+  });
+
 export const pocketPaw: VendorModule<PocketPawState> = {
   state: { schema: PocketPawStateSchema, initial: initialPocketPawState },
 
@@ -64,21 +98,48 @@ export const pocketPaw: VendorModule<PocketPawState> = {
     ];
   },
 
+  rateLimit: {
+    description:
+      '10 requests a second per client address, burst 30; the session exchange 1 a second, burst 5',
+    key: ({ clientAddress, operationId }) => `${tierOf(operationId)}:${clientAddress}`,
+    take: (bucket, now, operationId) =>
+      TIERS[tierOf(operationId)](bucket as TokenBucket | undefined, now),
+    headers: (decision) => ({
+      'X-RateLimit-Limit': String(decision.limit),
+      'X-RateLimit-Remaining': String(decision.remaining),
+      'X-RateLimit-Reset': seconds(decision.retryAfterMs ?? decision.resetAt - decision.now),
+      ...(decision.allowed ? {} : { 'Retry-After': seconds(decision.retryAfterMs ?? 0) }),
+    }),
+    refusal: () => ({ status: 429, body: { detail: 'Too many requests' } }),
+  },
+
   handlers: {
-    async regenerate_access_token_api_token_regenerate_post({
+    regenerate_access_token_api_token_regenerate_post: regenerate,
+    regenerate_access_token_api_v1_token_regenerate_post: regenerate,
+
+    /**
+     * Only the master token may open a session. Another credential gets past the middleware but
+     * not the handler: `{"detail": "Invalid master token"}`.
+     */
+    async exchange_session_token_api_auth_session_post({
       principal,
       now,
       state,
     }): Promise<HandlerResult> {
-      return state.update<HandlerResult>((current) => {
-        if (!principal || !identify(current, principal.credential, now))
-          throw refuse(401, 'Unauthorized');
-        const masterToken = newSecret.prefixed('pk_', 20);
-        const next = produce(current, (draft) => {
-          draft.masterToken = masterToken;
-        });
-        return { value: next, result: { status: 200, body: { token: masterToken } } };
-      });
+      const current = await state.read();
+      if (!principal || !sameSecret(principal.credential.value, current.masterToken)) {
+        return { status: 401, body: { detail: 'Invalid master token' } };
+      }
+      const expiresAt = new Date(now.getTime() + current.sessionTtlHours * 3_600_000);
+      return {
+        status: 200,
+        body: {
+          session_token: createSessionToken(current.masterToken, expiresAt),
+          expires_in_hours: current.sessionTtlHours,
+        },
+      };
     },
+
+    get_version_info_api_version_get: () => ({ status: 200, body: VERSION }),
   },
 };

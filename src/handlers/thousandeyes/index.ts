@@ -1,4 +1,5 @@
 import { produce } from 'immer';
+import { fixedWindow, type FixedWindowBucket } from '../../state/rate-limits.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
@@ -23,6 +24,7 @@ import {
  * `{error, error_description}` (the spec's example, which the engine answers with).
  */
 const OVERLAP_MS = 14 * 24 * 60 * 60 * 1000;
+const perOrganisation = fixedWindow(240, 60_000);
 
 const tokenIndex = indexPer((state: ThousandEyesState) =>
   state.users.flatMap((user) =>
@@ -50,7 +52,32 @@ export const thousandEyes: VendorModule<ThousandEyesState> = {
     const user = credential && findActive(state, credential.value, now);
     if (!credential || !user)
       return { ok: false, detail: 'the bearer token is unknown, revoked or expired' };
-    return { ok: true, principal: { id: user.uid, credential } };
+    return { ok: true, principal: { id: user.uid, group: user.organisationId, credential } };
+  },
+
+  /**
+   * "The ThousandEyes API throttles API requests using a 240 request per minute (per organization)
+   * limit. The limit rolls over one minute from the first request in a batch." (Rate limits page)
+   */
+  rateLimit: {
+    description: '240 requests a minute per organisation (X-Organization-Rate-Limit-* headers)',
+    key: ({ principal }) => `organisation:${principal?.group ?? 'anonymous'}`,
+    take: (bucket, now) => perOrganisation(bucket as FixedWindowBucket | undefined, now),
+    headers: (decision) => ({
+      'X-Organization-Rate-Limit-Limit': String(decision.limit),
+      'X-Organization-Rate-Limit-Remaining': String(decision.remaining),
+      'X-Organization-Rate-Limit-Reset': String(Math.floor(decision.resetAt / 1000)),
+    }),
+    refusal: () => ({
+      status: 429,
+      body: {
+        type: 'about:blank',
+        title: 'Too Many Requests',
+        status: 429,
+        detail: 'Exhausted rate limit for the organization',
+        instance: '/v7',
+      },
+    }),
   },
 
   credentials(state, now): ListedCredential[] {
@@ -67,6 +94,32 @@ export const thousandEyes: VendorModule<ThousandEyesState> = {
   },
 
   handlers: {
+    /** Who am I: the token's user. Both tokens of an overlap answer it. */
+    async getCurrentUser({ principal, state, now, request }): Promise<HandlerResult> {
+      const user = (await state.read()).users.find((candidate) => candidate.uid === principal?.id);
+      if (!user) throw refuse(401, 'the bearer token is unknown, revoked or expired');
+      const accountGroup = {
+        aid: user.accountGroup.aid,
+        accountGroupName: user.accountGroup.accountGroupName,
+      };
+      const role = { ...user.role, isBuiltin: true };
+      return {
+        status: 200,
+        contentType: 'application/hal+json',
+        body: {
+          uid: user.uid,
+          name: user.name,
+          email: user.email,
+          dateRegistered: user.dateRegistered,
+          lastLogin: now.toISOString(),
+          loginAccountGroup: accountGroup,
+          accountGroupRoles: [{ accountGroup, roles: [role] }],
+          allAccountGroupRoles: [role],
+          _links: { self: { href: `${request.baseUrl}/users/current` } },
+        },
+      };
+    },
+
     async regenerateApiToken({ principal, now, state, request }): Promise<HandlerResult> {
       const presented = principal?.credential.value ?? '';
       return state.update<HandlerResult>((current) => {

@@ -18,7 +18,15 @@ const User = Type.Object(
     uid: Type.String({ minLength: 1 }),
     name: Type.String(),
     email: Type.String(),
+    dateRegistered: DateTime,
+    /** The rate limit is per organisation, shared by all its users. */
+    organisationId: Type.String({ minLength: 1 }),
     accountGroup: Type.Object({ aid: Type.String(), accountGroupName: Type.String() }),
+    role: Type.Object({
+      roleId: Type.String(),
+      name: Type.String(),
+      hasManagementPermissions: Type.Boolean(),
+    }),
     tokens: Type.Array(Token),
   },
   { additionalProperties: false },
@@ -40,24 +48,30 @@ export function twoYearsAfter(instant: Date): Date {
   return later;
 }
 
-/** The default fixture: two users of one account group, each with one token issued now. */
+/** The default fixture: two users of one organisation and account group, each with one token issued now. */
 export function initialThousandEyesState(now: Date): ThousandEyesState {
   const issued = { issuedAt: now.toISOString(), expiresAt: twoYearsAfter(now).toISOString() };
-  const accountGroup = { aid: '1234', accountGroupName: 'Acme Monitoring' };
+  const shared = {
+    dateRegistered: '2024-01-15T09:00:00Z',
+    organisationId: 'acme',
+    accountGroup: { aid: '1234', accountGroupName: 'Acme Monitoring' },
+  };
   return {
     users: [
       {
         uid: '1001',
         name: 'Alice Admin',
         email: 'alice@example.com',
-        accountGroup,
+        ...shared,
+        role: { roleId: '35', name: 'Organization Admin', hasManagementPermissions: true },
         tokens: [{ token: 'f537f4ac-2921-4199-bbab-d5a43f1c2b60', ...issued }],
       },
       {
         uid: '1002',
         name: 'Bob Builder',
         email: 'bob@example.com',
-        accountGroup,
+        ...shared,
+        role: { roleId: '37', name: 'Regular User', hasManagementPermissions: false },
         tokens: [{ token: '0c6e8b0e-5a3f-4c7e-9b1d-2f8a4e6c1d02', ...issued }],
       },
     ],
