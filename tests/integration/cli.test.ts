@@ -143,7 +143,16 @@ test('standin --help documents serve, validate and every flag', async () => {
   assert.match(top.stdout, /serve/);
   assert.match(top.stdout, /validate/);
   const serve = await runCli(['serve', '--help']);
-  for (const flag of ['--port', '--host', '--specs', '--no-cors', '--log', '--body-limit'])
+  for (const flag of [
+    '--port',
+    '--host',
+    '--specs',
+    '--no-cors',
+    '--log',
+    '--body-limit',
+    '--state',
+    '--rate-limits',
+  ])
     assert.match(serve.stdout, new RegExp(flag));
 });
 

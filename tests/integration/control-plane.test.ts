@@ -232,3 +232,50 @@ test('--state: an invalid fixture stops the start, naming the file, the vendor a
     /cannot read the state file/,
   );
 });
+
+test('GET /rate-limits lists the documented limits, off by default; PUT switches one; reset switches it back', async () => {
+  const listed = (await admin('/rate-limits')).json as Array<{
+    vendor: string;
+    enabled: boolean;
+    description: string;
+  }>;
+  assert.deepEqual(
+    listed.map(({ vendor, enabled }) => [vendor, enabled]),
+    [
+      ['pocketpaw', false],
+      ['thousandeyes', false],
+    ],
+  );
+  const switched = await admin('/rate-limits/thousandeyes', json('PUT', { enabled: true }));
+  assert.deepEqual((switched.json as { enabled: boolean }).enabled, true);
+  await resetStandin(standin.url);
+  assert.ok(
+    ((await admin('/rate-limits')).json as Array<{ enabled: boolean }>).every(
+      (limit) => !limit.enabled,
+    ),
+  );
+  assert.equal(
+    (await admin('/rate-limits/projectdiscovery', json('PUT', { enabled: true }))).status,
+    404,
+  );
+});
+
+test('--rate-limits switches documented limits on at start; naming a vendor without one stops the start', async () => {
+  const limited = await startStandin({ rateLimits: ['pocketpaw'] });
+  try {
+    const listed = (await call(`${limited.url}/__admin/rate-limits`)).json as Array<{
+      vendor: string;
+      enabled: boolean;
+    }>;
+    assert.deepEqual(Object.fromEntries(listed.map(({ vendor, enabled }) => [vendor, enabled])), {
+      pocketpaw: true,
+      thousandeyes: false,
+    });
+  } finally {
+    await limited.close();
+  }
+  await assert.rejects(
+    startStandin({ rateLimits: ['gorules'] }),
+    /rate limits are documented only for pocketpaw, thousandeyes; not for gorules/,
+  );
+});

@@ -183,3 +183,18 @@ export async function concurrently(
   for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
   return { answers, statuses };
 }
+
+/** Switches one vendor's documented rate limit on or off through the control plane. */
+export async function setRateLimit(
+  baseUrl: string,
+  vendor: string,
+  enabled: boolean,
+): Promise<void> {
+  const answer = await call(`${baseUrl}/__admin/rate-limits/${vendor}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ enabled }),
+  });
+  if (answer.status !== 200)
+    throw new Error(`PUT /__admin/rate-limits/${vendor} answered ${answer.status}: ${answer.text}`);
+}
