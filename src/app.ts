@@ -5,7 +5,7 @@ import type { Logger } from './logger.js';
 import type { Vendor } from './engine/compile-vendor.js';
 import type { Runtime } from './engine/runtime.js';
 import { serveVendorRequest } from './engine/pipeline.js';
-import { logEveryRequest } from './engine/request-log.js';
+import { observeEveryRequest } from './engine/observe.js';
 import { problems } from './engine/problem.js';
 import { sendJson, sendProblem } from './engine/send.js';
 
@@ -35,7 +35,7 @@ export function createApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(logEveryRequest(options.logger));
+  app.use(observeEveryRequest(options.logger, options.runtime));
 
   if (options.cors) {
     app.use(

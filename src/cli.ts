@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
+import { coverageMarkdown } from './admin/coverage.js';
+import { violationReport } from './admin/violation-report.js';
 import {
   ConfigError,
   DEFAULTS,
@@ -10,6 +13,9 @@ import {
 import { checkSpecFiles } from './engine/load-vendors.js';
 import { createServer, type RunningServer } from './server.js';
 import { SpecError } from './spec/spec-error.js';
+
+/** The exit code of a run in which a client or a handler broke the contract (`--fail-on-violation`). */
+const EXIT_VIOLATIONS = 3;
 
 /** The command line only parses; the work is done by server.ts and engine/load-vendors.ts. */
 const program = new Command()
@@ -58,16 +64,29 @@ program
     '--state <file>',
     'starting fixture, YAML or JSON, instead of the default one (env STANDIN_STATE)',
   )
-  .action(async (flags: ServeFlags, command: Command) => {
+  .option(
+    '--journal-size <n>',
+    `requests the journal keeps per namespace (env STANDIN_JOURNAL_SIZE, default ${DEFAULTS.journalSize})`,
+  )
+  .option(
+    '--fail-on-violation',
+    `on shutdown, print every contract violation and exit ${EXIT_VIOLATIONS} if there was one`,
+  )
+  .option(
+    '--coverage-report <file>',
+    'on shutdown, write which documented statuses were served, as Markdown',
+  )
+  .action(async (flags: ServeFlags & ReportFlags, command: Command) => {
     // Defaults shown in --help must not hide the environment: only flags typed by the user win.
     const typed: ServeFlags = {};
     for (const key of Object.keys(flags) as Array<keyof ServeFlags>) {
       if (command.getOptionValueSource(key) === 'cli') Object.assign(typed, { [key]: flags[key] });
     }
     const options = serveOptionsFrom(typed);
-    const server = await createServer(options);
+    let stop: () => void = () => undefined;
+    const server = await createServer({ ...options, onShutdownRequest: () => stop() });
     if ((options.log ?? DEFAULTS.log) === 'pretty') await printCredentials(server);
-    stopOnSignals(server);
+    stop = stopOnSignals(server, flags);
   });
 
 program
@@ -114,20 +133,44 @@ async function printCredentials(server: RunningServer): Promise<void> {
   );
 }
 
-function stopOnSignals(server: RunningServer): void {
+interface ReportFlags {
+  failOnViolation?: boolean;
+  coverageReport?: string;
+}
+
+/**
+ * SIGINT, SIGTERM and `POST /__admin/shutdown` stop the server gracefully; then the reports a CI
+ * job asked for are written. A second signal exits at once. Returns the stop, for the control plane.
+ */
+function stopOnSignals(server: RunningServer, reports: ReportFlags): () => void {
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
+  const stop = (): void => {
     if (stopping) {
-      process.stderr.write(`standin: ${signal} again, exiting now\n`);
+      process.stderr.write('standin: stopping again, exiting now\n');
       process.exit(1);
     }
     stopping = true;
-    void server.close().then(() => {
-      process.exitCode = 0;
-    });
+    void server
+      .shutdown()
+      .then(async ({ violations, coverage }) => {
+        if (reports.coverageReport !== undefined)
+          await writeFile(reports.coverageReport, coverageMarkdown(coverage));
+        process.exitCode = 0;
+        if (reports.failOnViolation) {
+          process.stderr.write(violationReport(violations));
+          if (violations.length > 0) process.exitCode = EXIT_VIOLATIONS;
+        }
+      })
+      .catch((error: unknown) => {
+        process.stderr.write(
+          `standin: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exitCode = 1;
+      });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  return stop;
 }
 
 try {

@@ -17,6 +17,7 @@ export const DEFAULTS = {
   cors: true,
   log: 'pretty' as LogFormat,
   bodyLimit: 1024 * 1024,
+  journalSize: 1000,
 };
 
 /** What `createServer` accepts; every field has a default. */
@@ -38,6 +39,10 @@ export interface ServerOptions {
   state?: string;
   /** Switch on the vendors' documented rate limits at start: all of them (true) or these vendors. */
   rateLimits?: boolean | readonly string[];
+  /** How many requests the journal keeps per namespace (the oldest go first). */
+  journalSize?: number;
+  /** What `POST /__admin/shutdown` does; by default the server closes itself. */
+  onShutdownRequest?: () => void;
 }
 
 export interface ResolvedOptions {
@@ -51,6 +56,7 @@ export interface ResolvedOptions {
   vendors: Readonly<Record<string, VendorModule>>;
   state?: string;
   rateLimits: boolean | readonly string[];
+  journalSize: number;
 }
 
 /** A value from a flag or the environment that cannot be used; the CLI exits 2 with the message. */
@@ -69,6 +75,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     bodyLimit: parseBodyLimit(options.bodyLimit ?? DEFAULTS.bodyLimit),
     vendors: options.vendors ?? {},
     rateLimits: options.rateLimits ?? false,
+    journalSize: checkJournalSize(options.journalSize ?? DEFAULTS.journalSize),
   };
   if (options.logDestination) resolved.logDestination = options.logDestination;
   if (options.state !== undefined) resolved.state = options.state;
@@ -86,13 +93,14 @@ export interface ServeFlags {
   state?: string;
   /** `true` for a bare `--rate-limits`, or the comma-separated vendors given to it. */
   rateLimits?: boolean | string;
+  journalSize?: string;
 }
 
 /**
  * Flags win over the environment, which wins over the defaults. The environment serves
  * containers and CI (`STANDIN_PORT`, `STANDIN_HOST`, `STANDIN_SPECS` separated by commas,
  * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`,
- * `STANDIN_RATE_LIMITS`). This is the only reader of
+ * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`). This is the only reader of
  * `process.env` in standin.
  */
 export function serveOptionsFrom(
@@ -117,6 +125,12 @@ export function serveOptionsFrom(
   if (state !== undefined) options.state = state;
   const rateLimits = flags.rateLimits ?? env.STANDIN_RATE_LIMITS;
   if (rateLimits !== undefined) options.rateLimits = parseRateLimits(rateLimits);
+  const journalSize = flags.journalSize ?? env.STANDIN_JOURNAL_SIZE;
+  if (journalSize !== undefined) {
+    if (!/^\d+$/.test(journalSize.trim()))
+      throw new ConfigError(`journal size must be a whole number (got "${journalSize}")`);
+    options.journalSize = Number(journalSize);
+  }
   return options;
 }
 
@@ -130,6 +144,13 @@ function parseRateLimits(value: boolean | string): boolean | string[] {
     .split(',')
     .map((vendor) => vendor.trim())
     .filter((vendor) => vendor !== '');
+}
+
+function checkJournalSize(size: number): number {
+  if (!Number.isInteger(size) || size < 1 || size > 1_000_000) {
+    throw new ConfigError(`journal size must be from 1 to 1000000 (got ${size})`);
+  }
+  return size;
 }
 
 function parsePort(text: string): number {

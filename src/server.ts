@@ -10,7 +10,11 @@ import { Clock } from './clock.js';
 import { CONTROL_PLANE_SPEC, ConfigError, resolveOptions, type ServerOptions } from './config.js';
 import { compileVendor, type Vendor } from './engine/compile-vendor.js';
 import { loadVendors } from './engine/load-vendors.js';
-import { DEFAULT_NAMESPACE, type Runtime } from './engine/runtime.js';
+import { Faults } from './engine/faults.js';
+import { DEFAULT_NAMESPACE } from './engine/namespace.js';
+import { Observations, type Violation } from './engine/observations.js';
+import type { Runtime } from './engine/runtime.js';
+import { coverageOf, type OperationCoverage } from './admin/coverage.js';
 import { createLogger } from './logger.js';
 import { loadSpec } from './spec/load-spec.js';
 import { readFixtureFile } from './state/fixture-file.js';
@@ -36,8 +40,14 @@ export interface RunningServer {
   adminUrl: string;
   /** Every credential valid now (as `GET /__admin/credentials` answers). */
   credentials(): Promise<VendorCredential[]>;
+  /** Every contract violation so far, in every namespace. */
+  violations(): Promise<Violation[]>;
+  /** How often each documented status was served, summed over every namespace. */
+  coverage(): Promise<OperationCoverage[]>;
   /** Stops accepting connections, lets requests in flight finish (up to 5 s), then resolves. */
   close(): Promise<void>;
+  /** Like close(), but answers, once nothing is in flight, every violation and the coverage. */
+  shutdown(): Promise<{ violations: Violation[]; coverage: OperationCoverage[] }>;
 }
 
 const CLOSE_GRACE_MS = 5000;
@@ -58,11 +68,18 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     ajv.body.compile.bind(ajv.body),
     resolved.state,
     rateLimitsAtStart(vendors, resolved.rateLimits),
+    resolved.journalSize,
   );
+  // `POST /__admin/shutdown` stops the server as a signal would: through the caller's own stop
+  // (the CLI's, which prints its reports) or, for a server made in code, by closing it.
+  const requestShutdown = (): void => {
+    if (options.onShutdownRequest) options.onShutdownRequest();
+    else void running.close();
+  };
   const controlPlane = compileVendor(
     await loadSpec(CONTROL_PLANE_SPEC, '__admin'),
     ajv,
-    createControlPlane(runtime, vendors),
+    createControlPlane(runtime, vendors, requestShutdown),
     warn,
   );
 
@@ -93,18 +110,37 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     { adminUrl: url + controlPlane.mountPath },
     `  control plane: ${url}${controlPlane.mountPath}`,
   );
-  return {
+  const violations = async (): Promise<Violation[]> => {
+    const all: Violation[] = [];
+    for (const namespace of await runtime.observations.namespaces()) {
+      all.push(...(await runtime.observations.violations(namespace)));
+    }
+    return all;
+  };
+  const coverage = async (): Promise<OperationCoverage[]> =>
+    coverageOf(vendors, runtime.observations, await runtime.observations.namespaces());
+  let closing: Promise<void> | undefined;
+  const running: RunningServer = {
     url,
     host: resolved.host,
     port,
     vendors: summaries,
     adminUrl: url + controlPlane.mountPath,
     credentials: () => currentCredentials(runtime, vendors, DEFAULT_NAMESPACE),
+    violations,
+    coverage,
     close: async () => {
+      closing ??= closeGracefully(server).then(() => runtime.store.close());
+      await closing;
+    },
+    shutdown: async () => {
       await closeGracefully(server);
-      await runtime.store.close();
+      const report = { violations: await violations(), coverage: await coverage() };
+      await running.close();
+      return report;
     },
   };
+  return running;
 }
 
 async function createRuntime(
@@ -112,6 +148,7 @@ async function createRuntime(
   compile: ConstructorParameters<typeof VendorStates>[3],
   stateFile: string | undefined,
   rateLimitsOn: ReadonlySet<string>,
+  journalSize: number,
 ): Promise<Runtime> {
   const store = new MemoryStore();
   const clock = new Clock(store);
@@ -127,7 +164,14 @@ async function createRuntime(
   }
   // The starting fixture, now: its times are relative to the start, and a broken one shows at once.
   await states.reset(DEFAULT_NAMESPACE);
-  return { store, clock, states, rateLimits: new RateLimitSwitches(store, rateLimitsOn) };
+  return {
+    store,
+    clock,
+    states,
+    rateLimits: new RateLimitSwitches(store, rateLimitsOn),
+    faults: new Faults(store),
+    observations: new Observations(store, clock, journalSize),
+  };
 }
 
 function rateLimitsAtStart(

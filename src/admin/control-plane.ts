@@ -12,13 +12,21 @@ import type {
 } from '../handlers/types.js';
 import type { Failure } from '../validators/failure.js';
 import { StateError } from '../state/vendor-states.js';
+import type { FaultRequest } from '../engine/faults.js';
+import type { JournalFilter } from '../engine/observations.js';
+import { findResponse } from '../validators/response.js';
+import { coverageOf } from './coverage.js';
 
 /**
  * The control plane's module: what each operation of specs/control-plane/admin.yaml does. It is
  * served by the same engine as a vendor; it keeps no state of its own but works on the vendors'
  * states and the clock.
  */
-export function createControlPlane(runtime: Runtime, vendors: readonly Vendor[]): VendorModule {
+export function createControlPlane(
+  runtime: Runtime,
+  vendors: readonly Vendor[],
+  requestShutdown: () => void,
+): VendorModule {
   const { states, clock } = runtime;
   const namespaceOf = (context: HandlerContext<unknown>): string => context.namespace;
 
@@ -40,6 +48,8 @@ export function createControlPlane(runtime: Runtime, vendors: readonly Vendor[])
         await clock.reset(namespace);
         await states.reset(namespace);
         await runtime.rateLimits.reset(namespace);
+        // The journal, violations and coverage stay: a CI run's report spans every test.
+        await runtime.faults.clear(namespace);
         return { status: 204 };
       },
 
@@ -96,6 +106,76 @@ export function createControlPlane(runtime: Runtime, vendors: readonly Vendor[])
         return { status: 200, body: await clock.read(namespace) };
       },
 
+      async listRequests(context) {
+        const query = context.request.params.query as Partial<
+          Record<'vendor' | 'operationId' | 'since', string>
+        > & {
+          status?: number;
+        };
+        return {
+          status: 200,
+          body: await runtime.observations.journal(namespaceOf(context), query),
+        };
+      },
+
+      async clearRequests(context) {
+        await runtime.observations.clearJournal(namespaceOf(context));
+        return { status: 204 };
+      },
+
+      async countRequests(context) {
+        const matcher = context.request.body as JournalFilter;
+        return {
+          status: 200,
+          body: {
+            count: (await runtime.observations.journal(namespaceOf(context), matcher)).length,
+          },
+        };
+      },
+
+      async listViolations(context) {
+        return { status: 200, body: await runtime.observations.violations(namespaceOf(context)) };
+      },
+
+      async clearViolations(context) {
+        await runtime.observations.clearViolations(namespaceOf(context));
+        return { status: 204 };
+      },
+
+      async getCoverage(context) {
+        return {
+          status: 200,
+          body: await coverageOf(vendors, runtime.observations, [namespaceOf(context)]),
+        };
+      },
+
+      async clearCoverage(context) {
+        await runtime.observations.clearCoverage(namespaceOf(context));
+        return { status: 204 };
+      },
+
+      async listFaults(context) {
+        return { status: 200, body: await runtime.faults.list(namespaceOf(context)) };
+      },
+
+      async addFault(context) {
+        const request = context.request.body as FaultRequest;
+        const refusal = faultRefusal(vendors, request);
+        if (refusal) return problem(400, refusal);
+        return { status: 201, body: await runtime.faults.add(namespaceOf(context), request) };
+      },
+
+      async clearFaults(context) {
+        await runtime.faults.clear(namespaceOf(context));
+        return { status: 204 };
+      },
+
+      shutdown() {
+        // After this answer has gone out: the server waits for requests in flight, this one too.
+        setImmediate(requestShutdown);
+        return { status: 202 };
+      },
+
       async listRateLimits(context) {
         const limits = [];
         for (const vendor of vendors) {
@@ -135,6 +215,34 @@ export function createControlPlane(runtime: Runtime, vendors: readonly Vendor[])
       },
     },
   };
+}
+
+/** Why a fault cannot be set: an unknown vendor or operation, or a status it does not document. */
+function faultRefusal(vendors: readonly Vendor[], request: FaultRequest): string | undefined {
+  const vendor = vendors.find((candidate) => candidate.name === request.vendor);
+  if (!vendor)
+    return `no vendor named "${request.vendor}" (vendors: ${vendors.map((candidate) => candidate.name).join(', ')})`;
+  const operations = vendor.operations.filter(
+    (operation) =>
+      request.operationId === undefined || operation.operationId === request.operationId,
+  );
+  if (operations.length === 0)
+    return `${vendor.name} has no operation "${request.operationId ?? ''}"`;
+  if (request.status !== undefined && request.reset === true)
+    return 'a fault answers a status or resets the connection, not both';
+  if (request.status === undefined && request.reset !== true && (request.delayMs ?? 0) === 0) {
+    return 'a fault needs a status, a reset or a delay';
+  }
+  const status = request.status;
+  if (status !== undefined) {
+    const undocumented = operations.filter(
+      (operation) => !findResponse(operation.responses, status),
+    );
+    if (undocumented.length > 0) {
+      return `status ${status} is not documented by ${undocumented.map((operation) => operation.operationId).join(', ')}, so its answer could not follow the spec`;
+    }
+  }
+  return undefined;
 }
 
 export type VendorCredential = ListedCredential & { vendor: string };

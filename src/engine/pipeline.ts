@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseCookie } from 'cookie';
 import getRawBody from 'raw-body';
 import type { Logger } from '../logger.js';
@@ -8,18 +9,20 @@ import type {
   HandlerResult,
   Principal,
 } from '../handlers/types.js';
+import type { Failure } from '../validators/failure.js';
 import { checkParameters, type ParameterValues } from '../validators/parameters.js';
 import { checkBody, expectBody } from '../validators/request-body.js';
 import { checkResponse } from '../validators/response.js';
-import type { Failure } from '../validators/failure.js';
 import { checkSecurity, type Credential, type CredentialSources } from '../validators/security.js';
 import type { CompiledOperation, Vendor } from './compile-vendor.js';
-import { DEFAULT_NAMESPACE, type Runtime } from './runtime.js';
+import type { FaultPhase } from './faults.js';
+import { DEFAULT_NAMESPACE, namespaceOf, NAMESPACE_HEADER } from './namespace.js';
 import { hasPreferences, parsePrefer } from './prefer.js';
 import { ProblemError, problems, type Problem } from './problem.js';
-import { answerFromSpec, vendorErrorBody } from './spec-answers.js';
-import { recordOperation } from './request-log.js';
+import { noteExchange } from './observe.js';
+import type { Runtime } from './runtime.js';
 import { send, sendProblem } from './send.js';
+import { answerFromSpec, vendorErrorBody } from './spec-answers.js';
 
 export interface PipelineOptions {
   bodyLimit: number;
@@ -27,16 +30,33 @@ export interface PipelineOptions {
   runtime: Runtime;
 }
 
-interface Routed {
-  operation: CompiledOperation;
+/** One request on its way through the steps: what each step needs and what it learnt. */
+export interface Exchange {
+  vendor: Vendor;
+  request: IncomingMessage;
+  response: ServerResponse;
+  options: PipelineOptions;
+  method: string;
+  /** Below the vendor's mount point, still percent-encoded. */
+  path: string;
+  query: URLSearchParams;
+  /** The whole path, for messages and the journal. */
+  fullPath: string;
+  namespace: string;
+  operation?: CompiledOperation;
   pathParams: Record<string, string>;
+  now?: Date;
+  credentials: Credential[];
+  principal?: Principal;
+  /** True when a fault reset the connection: nothing was answered. */
+  reset: boolean;
 }
 
 /**
- * Serves one request to one vendor, in the order of ARCHITECTURE.md: match the operation,
- * check security, then parameters, then the body; let the handler (or the spec) answer; check the
- * answer against the spec; send it. Each step is one function below; a step refuses by throwing a
- * ProblemError, answered in one place.
+ * Serves one request to one vendor, in the order of ARCHITECTURE.md: match the operation, inject
+ * a fault if one is set, check security, then parameters, then the body; let the handler (or the
+ * spec) answer; check the answer against the spec; send it. Each step is one function below; a
+ * step refuses by throwing a ProblemError, answered in one place.
  */
 export async function serveVendorRequest(
   vendor: Vendor,
@@ -45,81 +65,66 @@ export async function serveVendorRequest(
   relativeUrl: string,
   options: PipelineOptions,
 ): Promise<void> {
-  const { path, query } = splitUrl(relativeUrl);
-  const fullPath = vendor.mountPath + path;
-  let operation: CompiledOperation | undefined;
+  const mark = relativeUrl.indexOf('?');
+  const path = (mark < 0 ? relativeUrl : relativeUrl.slice(0, mark)) || '/';
+  const exchange: Exchange = {
+    vendor,
+    request,
+    response,
+    options,
+    method: request.method ?? 'GET',
+    path,
+    query: new URLSearchParams(mark < 0 ? '' : relativeUrl.slice(mark + 1)),
+    fullPath: vendor.mountPath + path,
+    namespace: DEFAULT_NAMESPACE,
+    pathParams: {},
+    credentials: [],
+    reset: false,
+  };
+  noteExchange(response, exchange);
   try {
-    const method = request.method ?? 'GET';
-    if (method === 'OPTIONS' && answerOptions(vendor, path, response)) return;
-    const routed = route(vendor, method, path);
-    operation = routed.operation;
-    recordOperation(response, vendor.name, operation.operationId);
+    exchange.namespace = chooseNamespace(request);
+    if (exchange.method === 'OPTIONS' && answerOptions(exchange)) return;
+    const operation = route(exchange);
+    exchange.now = await options.runtime.clock.now(exchange.namespace);
+    if (await injectFault(exchange, operation, 'before-commit')) return;
     const sources: CredentialSources = {
       headers: request.headers,
-      query: new URLSearchParams(query),
+      query: exchange.query,
       cookies: request.headers.cookie ? parseCookie(request.headers.cookie) : {},
     };
-    const credentials = readCredentials(routed.operation, sources);
-    const namespace = DEFAULT_NAMESPACE;
-    const now = await options.runtime.clock.now(namespace);
-    const principal = await identify(
-      vendor,
-      routed.operation,
-      credentials,
-      namespace,
-      now,
-      options.runtime,
-    );
-    const limited = await applyRateLimit(
-      vendor,
-      routed.operation,
-      principal,
-      request,
-      response,
-      namespace,
-      now,
-      options.runtime,
-    );
+    exchange.credentials = readCredentials(operation, sources);
+    exchange.principal = await identify(exchange, operation);
+    const limited = await applyRateLimit(exchange, operation);
     if (limited) {
-      sendChecked(response, routed.operation, limited, options.logger);
+      await sendChecked(exchange, operation, limited);
       return;
     }
-    const params = checkRequestParameters(routed, sources);
-    const { body, mediaType } = await readRequestBody(routed.operation, request, options.bodyLimit);
-    const handlerRequest: HandlerRequest = {
-      vendor: vendor.name,
-      baseUrl: `http://${request.headers.host ?? 'localhost'}${vendor.mountPath}`,
-      operationId: routed.operation.operationId,
-      method,
-      path,
-      params,
-      body,
-      credentials,
-      headers: request.headers,
-      ...(mediaType !== undefined ? { mediaType } : {}),
-    };
-    const context: HandlerContext<unknown> = {
-      request: handlerRequest,
-      namespace,
-      principal,
-      now,
-      state: options.runtime.states.access(namespace, vendor.name),
-    };
-    const result = await produceResult(routed.operation, context, fullPath, options.logger);
-    sendChecked(response, routed.operation, result, options.logger);
+    const params = checkRequestParameters(exchange, operation, sources);
+    const { body, mediaType } = await readRequestBody(operation, request, options.bodyLimit);
+    const result = await produceResult(exchange, operation, params, body, mediaType);
+    if (await injectFault(exchange, operation, 'after-commit')) return;
+    await sendChecked(exchange, operation, result);
   } catch (error) {
-    sendError(response, error, operation, fullPath, options.logger);
+    await sendError(exchange, error);
   }
 }
 
-function splitUrl(url: string): { path: string; query: string } {
-  const mark = url.indexOf('?');
-  const path = mark < 0 ? url : url.slice(0, mark);
-  return { path: path === '' ? '/' : path, query: mark < 0 ? '' : url.slice(mark + 1) };
+/** Step 0: whose states, clock and journal this request works on (see engine/namespace.ts). */
+function chooseNamespace(request: IncomingMessage): string {
+  const namespace = namespaceOf(request.headers);
+  if (namespace === undefined) {
+    throw new ProblemError(
+      problems.badNamespace(
+        `${NAMESPACE_HEADER} must be 1 to 64 letters, digits, dots, dashes or underscores`,
+      ),
+    );
+  }
+  return namespace;
 }
 
 /** OPTIONS on a known path that the spec does not define: say which methods there are. */
-function answerOptions(vendor: Vendor, path: string, response: ServerResponse): boolean {
+function answerOptions({ vendor, path, response }: Exchange): boolean {
   let match;
   try {
     match = vendor.router.match(path);
@@ -134,30 +139,30 @@ function answerOptions(vendor: Vendor, path: string, response: ServerResponse): 
 }
 
 /** Step 1: which operation? 404 for an unknown path, 405 (with Allow) for a known one. */
-function route(vendor: Vendor, method: string, path: string): Routed {
+function route(exchange: Exchange): CompiledOperation {
+  const { vendor, method, path } = exchange;
   let match;
   try {
     match = vendor.router.match(path);
   } catch {
-    throw new ProblemError(
+    throw clientBroke(
       problems.invalidRequest([
         { in: 'path', pointer: '', message: 'is not valid percent-encoding' },
       ]),
     );
   }
-  if (!match) throw new ProblemError(problems.unknownPath(vendor.mountPath + path));
+  if (!match) throw clientBroke(problems.unknownPath(exchange.fullPath));
   const operation =
     match.methods.get(method) ?? (method === 'HEAD' ? match.methods.get('GET') : undefined);
   if (!operation) {
     const allow = allowOf(match.methods);
-    throw new ProblemError(
-      problems.methodNotAllowed(method, vendor.mountPath + match.template, allow),
-      {
-        allow: allow.join(', '),
-      },
-    );
+    throw clientBroke(problems.methodNotAllowed(method, vendor.mountPath + match.template, allow), {
+      allow: allow.join(', '),
+    });
   }
-  return { operation, pathParams: match.params };
+  exchange.operation = operation;
+  exchange.pathParams = match.params;
+  return operation;
 }
 
 function allowOf(methods: ReadonlyMap<string, unknown>): string[] {
@@ -166,35 +171,70 @@ function allowOf(methods: ReadonlyMap<string, unknown>): string[] {
   return allow;
 }
 
+/**
+ * Step 1b: a fault set through the control plane (`POST /__admin/faults`): a delay, a documented
+ * status in place of the answer, or a reset connection. True when it answered the request.
+ */
+async function injectFault(
+  exchange: Exchange,
+  operation: CompiledOperation,
+  phase: FaultPhase,
+): Promise<boolean> {
+  const { faults } = exchange.options.runtime;
+  const fault = await faults.take(
+    exchange.namespace,
+    exchange.vendor.name,
+    operation.operationId,
+    phase,
+  );
+  if (!fault) return false;
+  if (fault.delayMs > 0) await sleep(fault.delayMs);
+  if (fault.reset) {
+    exchange.reset = true;
+    exchange.request.socket.resetAndDestroy();
+    return true;
+  }
+  if (fault.status === null) return false;
+  const answer = answerFromSpec(
+    operation.answers,
+    operation.operationId,
+    { code: fault.status, invalid: [] },
+    exchange.request.headers.accept,
+    exchange.fullPath,
+  );
+  await sendChecked(exchange, operation, answer);
+  return true;
+}
+
 /** Step 2a: the credentials the operation's security schemes name, in the places they name. */
 function readCredentials(operation: CompiledOperation, sources: CredentialSources): Credential[] {
   const outcome = checkSecurity(operation.security, sources);
-  if (!outcome.ok) throw unauthenticated(operation, outcome.failures);
+  if (!outcome.ok) throw unauthenticated(operation, outcome.failures, true);
   return outcome.credentials;
 }
 
 /**
  * Step 2b: who the credentials belong to, as the vendor module decides from its state at the
  * clock's time: a revoked or expired token is refused here, on every operation of the vendor.
+ * That is not a break of the contract: the credential was well-formed, it just is not valid.
  */
 async function identify(
-  vendor: Vendor,
+  exchange: Exchange,
   operation: CompiledOperation,
-  credentials: Credential[],
-  namespace: string,
-  now: Date,
-  runtime: Runtime,
 ): Promise<Principal | undefined> {
+  const { vendor, credentials, namespace, options } = exchange;
   const { authenticate } = vendor.module;
-  if (!authenticate || credentials.length === 0 || !runtime.states.has(vendor.name))
+  if (!authenticate || credentials.length === 0 || !options.runtime.states.has(vendor.name))
     return undefined;
-  const state = await runtime.states.read(namespace, vendor.name);
-  const outcome = authenticate(credentials, state, now);
+  const state = await options.runtime.states.read(namespace, vendor.name);
+  const outcome = authenticate(credentials, state, exchange.now ?? new Date(0));
   if (!outcome.ok) {
     const scheme = credentials[0]?.scheme;
-    throw unauthenticated(operation, [
-      { in: 'security', ...(scheme ? { name: scheme } : {}), message: outcome.detail },
-    ]);
+    throw unauthenticated(
+      operation,
+      [{ in: 'security', ...(scheme ? { name: scheme } : {}), message: outcome.detail }],
+      false,
+    );
   }
   return outcome.principal;
 }
@@ -204,24 +244,21 @@ async function identify(
  * whatever answer follows; past the limit, the vendor's own 429 is the answer.
  */
 async function applyRateLimit(
-  vendor: Vendor,
+  exchange: Exchange,
   operation: CompiledOperation,
-  principal: Principal | undefined,
-  request: IncomingMessage,
-  response: ServerResponse,
-  namespace: string,
-  now: Date,
-  runtime: Runtime,
 ): Promise<HandlerResult | undefined> {
+  const { vendor, namespace, options, request, response } = exchange;
+  const { runtime } = options;
   const policy = vendor.module.rateLimit;
   if (!policy || !(await runtime.rateLimits.enabled(namespace, vendor.name))) return undefined;
   const { operationId } = operation;
+  const now = (exchange.now ?? new Date(0)).getTime();
   const clientAddress = request.socket.remoteAddress ?? 'unknown';
-  const counter = policy.key({ principal, clientAddress, operationId });
+  const counter = policy.key({ principal: exchange.principal, clientAddress, operationId });
   const decision = await runtime.store.update(
     `${namespace}/rate/${vendor.name}/${counter}`,
     (bucket: unknown) => {
-      const taken = policy.take(bucket, now.getTime(), operationId);
+      const taken = policy.take(bucket, now, operationId);
       return { value: taken.bucket, result: taken };
     },
   );
@@ -230,22 +267,31 @@ async function applyRateLimit(
   return decision.allowed ? undefined : policy.refusal(decision);
 }
 
-function unauthenticated(operation: CompiledOperation, failures: Failure[]): ProblemError {
+function unauthenticated(
+  operation: CompiledOperation,
+  failures: Failure[],
+  broke: boolean,
+): ProblemError {
   const headers: Record<string, string> = operation.challenge
     ? { 'www-authenticate': operation.challenge }
     : {};
-  return new ProblemError(problems.unauthenticated(failures), headers);
+  const problem = problems.unauthenticated(failures);
+  return broke ? clientBroke(problem, headers) : new ProblemError(problem, headers);
 }
 
 /** Step 3: path, query, header and cookie parameters, coerced to their schemas' types. */
-function checkRequestParameters(routed: Routed, sources: CredentialSources): ParameterValues {
-  const outcome = checkParameters(routed.operation.parameters, {
-    path: routed.pathParams,
+function checkRequestParameters(
+  exchange: Exchange,
+  operation: CompiledOperation,
+  sources: CredentialSources,
+): ParameterValues {
+  const outcome = checkParameters(operation.parameters, {
+    path: exchange.pathParams,
     query: sources.query,
     headers: sources.headers,
     cookies: sources.cookies,
   });
-  if (!outcome.ok) throw new ProblemError(problems.invalidRequest(outcome.failures));
+  if (!outcome.ok) throw clientBroke(problems.invalidRequest(outcome.failures));
   return outcome.values;
 }
 
@@ -263,7 +309,7 @@ async function readRequestBody(
   if (!plan) return { body: undefined };
   const expected = expectBody(plan, request.headers);
   if (!expected.ok) {
-    throw new ProblemError(
+    throw clientBroke(
       expected.status === 415
         ? problems.unsupportedMediaType(expected.failures)
         : problems.invalidRequest(expected.failures),
@@ -277,16 +323,16 @@ async function readRequestBody(
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') {
       // Refuse the rest of an oversized body rather than read it.
-      throw new ProblemError(problems.payloadTooLarge(limit), { connection: 'close' });
+      throw clientBroke(problems.payloadTooLarge(limit), { connection: 'close' });
     }
-    throw new ProblemError(
+    throw clientBroke(
       problems.invalidRequest([
         { in: 'body', pointer: '', message: `could not be read: ${(error as Error).message}` },
       ]),
     );
   }
   const outcome = checkBody(expected, raw);
-  if (!outcome.ok) throw new ProblemError(problems.invalidRequest(outcome.failures));
+  if (!outcome.ok) throw clientBroke(problems.invalidRequest(outcome.failures));
   return { body: outcome.body, mediaType: expected.essence };
 }
 
@@ -295,12 +341,13 @@ async function readRequestBody(
  * spec does (its example, or a value generated from its schema).
  */
 async function produceResult(
+  exchange: Exchange,
   operation: CompiledOperation,
-  context: HandlerContext<unknown>,
-  instance: string,
-  logger: Logger,
+  params: ParameterValues,
+  body: unknown,
+  mediaType: string | undefined,
 ): Promise<HandlerResult> {
-  const { request } = context;
+  const { vendor, request, options } = exchange;
   const preferences = parsePrefer(request.headers.prefer);
   if (preferences.invalid.length > 0) {
     throw new ProblemError(
@@ -313,14 +360,33 @@ async function produceResult(
       operation.operationId,
       preferences,
       request.headers.accept,
-      instance,
+      exchange.fullPath,
     );
   }
+  const handlerRequest: HandlerRequest = {
+    vendor: vendor.name,
+    baseUrl: `http://${request.headers.host ?? 'localhost'}${vendor.mountPath}`,
+    operationId: operation.operationId,
+    method: exchange.method,
+    path: exchange.path,
+    params,
+    body,
+    credentials: exchange.credentials,
+    headers: request.headers,
+    ...(mediaType !== undefined ? { mediaType } : {}),
+  };
+  const context: HandlerContext<unknown> = {
+    request: handlerRequest,
+    namespace: exchange.namespace,
+    principal: exchange.principal,
+    now: exchange.now ?? new Date(0),
+    state: options.runtime.states.access(exchange.namespace, vendor.name),
+  };
   try {
     return await operation.handler(context);
   } catch (error) {
     if (error instanceof ProblemError) throw error;
-    logger.error(
+    options.logger.error(
       { vendor: operation.vendor, operationId: operation.operationId, err: error },
       'handler failed',
     );
@@ -330,52 +396,52 @@ async function produceResult(
   }
 }
 
-/** Step 6: the answer must match the spec before it is sent; if it does not, a 500 says why. */
-function sendChecked(
-  response: ServerResponse,
+/**
+ * Step 6: the answer must match the spec before it is sent; if it does not, a 500 says why, and
+ * the violation is logged and recorded.
+ */
+async function sendChecked(
+  exchange: Exchange,
   operation: CompiledOperation,
   result: HandlerResult,
-  logger: Logger,
-): void {
+): Promise<void> {
   const outcome = checkResponse(operation.responses, result);
-  if (!outcome.ok) {
-    const problem = problems.contractViolation(
-      operation.operationId,
-      result.status,
-      outcome.failures,
-    );
-    logger.error(
-      {
-        vendor: operation.vendor,
-        operationId: operation.operationId,
-        status: result.status,
-        failures: outcome.failures,
-      },
-      'contract violation: response not sent',
-    );
-    sendProblem(response, {
-      ...problem,
-      vendor: operation.vendor,
-      operationId: operation.operationId,
-    });
+  if (outcome.ok) {
+    send(exchange.response, result, outcome.contentType, outcome.kind);
     return;
   }
-  send(response, result, outcome.contentType, outcome.kind);
+  const problem = problems.contractViolation(
+    operation.operationId,
+    result.status,
+    outcome.failures,
+  );
+  exchange.options.logger.error(
+    {
+      vendor: operation.vendor,
+      operationId: operation.operationId,
+      status: result.status,
+      failures: outcome.failures,
+    },
+    'contract violation: response not sent',
+  );
+  await recordViolations(exchange, 'response', result.status, outcome.failures);
+  sendProblem(exchange.response, {
+    ...problem,
+    vendor: operation.vendor,
+    operationId: operation.operationId,
+  });
 }
 
 /**
  * A refusal: in the vendor's own documented format for that status when its spec has one (and the
- * rendered body passes the same check as any response), else as problem+json.
+ * rendered body passes the same check as any response), else as problem+json. A refusal because
+ * the client broke the spec is recorded as a violation.
  */
-function sendError(
-  response: ServerResponse,
-  error: unknown,
-  operation: CompiledOperation | undefined,
-  instance: string,
-  logger: Logger,
-): void {
+async function sendError(exchange: Exchange, error: unknown): Promise<void> {
+  const { response, operation, options } = exchange;
+  const instance = exchange.fullPath;
   if (!(error instanceof ProblemError)) {
-    logger.error({ err: error }, 'unexpected failure while serving a request');
+    options.logger.error({ err: error }, 'unexpected failure while serving a request');
     sendProblem(response, {
       ...problems.internal(`standin failed while serving this request: ${String(error)}`),
       instance,
@@ -387,6 +453,12 @@ function sendError(
     instance,
     ...(operation ? { vendor: operation.vendor, operationId: operation.operationId } : {}),
   };
+  if (error.clientBroke) {
+    const failures = problem.errors ?? [
+      { in: 'path' as const, pointer: '', message: problem.detail },
+    ];
+    await recordViolations(exchange, 'request', problem.status, failures);
+  }
   if (operation && problem.status < 500) {
     const vendorResult = vendorErrorBody(operation.answers, problem);
     if (vendorResult) {
@@ -395,7 +467,7 @@ function sendError(
         send(response, vendorResult, outcome.contentType, outcome.kind, error.headers);
         return;
       }
-      logger.warn(
+      options.logger.warn(
         {
           vendor: operation.vendor,
           operationId: operation.operationId,
@@ -404,7 +476,38 @@ function sendError(
         },
         "the spec's own error format does not validate; answering problem+json instead",
       );
+      await recordViolations(exchange, 'response', problem.status, outcome.failures);
     }
   }
   sendProblem(response, problem, error.headers);
+}
+
+/** A refusal because the request broke the spec: recorded as a violation when it is answered. */
+function clientBroke(problem: Problem, headers: Record<string, string> = {}): ProblemError {
+  return new ProblemError(problem, headers, true);
+}
+
+async function recordViolations(
+  exchange: Exchange,
+  direction: 'request' | 'response',
+  status: number,
+  failures: readonly Failure[],
+): Promise<void> {
+  const { options, namespace, vendor, operation } = exchange;
+  // The control plane's own calls are not the vendors' contract.
+  if (vendor.name === '__admin') return;
+  const time = (exchange.now ?? (await options.runtime.clock.now(namespace))).toISOString();
+  await options.runtime.observations.recordViolations(
+    failures.map((failure) => ({
+      ...failure,
+      time,
+      namespace,
+      direction,
+      vendor: vendor.name,
+      operationId: operation?.operationId ?? null,
+      method: exchange.method,
+      path: exchange.fullPath,
+      status,
+    })),
+  );
 }

@@ -22,6 +22,8 @@ export class ProblemError extends Error {
   constructor(
     readonly problem: Problem,
     readonly headers: Record<string, string> = {},
+    /** True when the request broke the spec (a contract violation), not merely a refusal. */
+    readonly clientBroke = false,
   ) {
     super(problem.detail);
     this.name = 'ProblemError';
@@ -99,6 +101,8 @@ export const problems = {
     ),
 
   badPreference: (detail: string): Problem => problem('bad-preference', 'Bad Request', 400, detail),
+
+  badNamespace: (detail: string): Problem => problem('bad-namespace', 'Bad Request', 400, detail),
 
   contractViolation: (operationId: string, status: number, failures: Failure[]): Problem =>
     problem(

@@ -2,6 +2,8 @@ import type { Clock } from '../clock.js';
 import type { Store } from '../state/store.js';
 import type { RateLimitSwitches } from '../state/rate-limit-switches.js';
 import type { VendorStates } from '../state/vendor-states.js';
+import type { Faults } from './faults.js';
+import type { Observations } from './observations.js';
 
 /** What changes while standin runs, shared by every request: the vendors' states and the clock. */
 export interface Runtime {
@@ -9,7 +11,6 @@ export interface Runtime {
   clock: Clock;
   states: VendorStates;
   rateLimits: RateLimitSwitches;
+  faults: Faults;
+  observations: Observations;
 }
-
-/** Until isolated namespaces exist, every request works in this one. */
-export const DEFAULT_NAMESPACE = 'default';

@@ -8,6 +8,8 @@ import type { Decision, Store } from './store.js';
  */
 export class MemoryStore implements Store {
   private readonly values = new Map<string, unknown>();
+  private readonly lists = new Map<string, CappedList>();
+  private readonly counterSets = new Map<string, Map<string, number>>();
 
   get<T>(key: string): Promise<T | undefined> {
     return Promise.resolve(this.values.get(key) as T | undefined);
@@ -30,13 +32,64 @@ export class MemoryStore implements Store {
   }
 
   deletePrefix(prefix: string): Promise<void> {
-    for (const key of [...this.values.keys()]) if (key.startsWith(prefix)) this.values.delete(key);
+    for (const map of [this.values, this.lists, this.counterSets]) {
+      for (const key of [...map.keys()]) if (key.startsWith(prefix)) map.delete(key);
+    }
     return Promise.resolve();
+  }
+
+  append(key: string, value: unknown, max: number): Promise<void> {
+    let list = this.lists.get(key);
+    if (!list) {
+      list = new CappedList(max);
+      this.lists.set(key, list);
+    }
+    list.push(deepFreeze(value));
+    return Promise.resolve();
+  }
+
+  list<T>(key: string): Promise<T[]> {
+    return Promise.resolve((this.lists.get(key)?.items() ?? []) as T[]);
+  }
+
+  increment(key: string, field: string, by = 1): Promise<void> {
+    let counters = this.counterSets.get(key);
+    if (!counters) {
+      counters = new Map();
+      this.counterSets.set(key, counters);
+    }
+    counters.set(field, (counters.get(field) ?? 0) + by);
+    return Promise.resolve();
+  }
+
+  counters(key: string): Promise<Record<string, number>> {
+    return Promise.resolve(Object.fromEntries(this.counterSets.get(key) ?? []));
   }
 
   close(): Promise<void> {
     this.values.clear();
+    this.lists.clear();
+    this.counterSets.clear();
     return Promise.resolve();
+  }
+}
+
+/**
+ * The newest `max` entries. Old ones are dropped in batches, so an append costs O(1) amortised
+ * however long the list is.
+ */
+class CappedList {
+  private entries: unknown[] = [];
+
+  constructor(private readonly max: number) {}
+
+  push(value: unknown): void {
+    this.entries.push(value);
+    if (this.entries.length >= this.max * 2) this.entries = this.entries.slice(-this.max);
+  }
+
+  items(): unknown[] {
+    return this.entries.slice(-this.max);
   }
 }
 

@@ -15,6 +15,14 @@ export interface Store {
   update<T, R>(key: string, decide: (current: T | undefined) => Decision<T, R>): Promise<R>;
   /** Removes every key that starts with the prefix. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Appends to a list, keeping only its newest `max` entries (a journal that cannot grow without end). */
+  append(key: string, value: unknown, max: number): Promise<void>;
+  /** A list, oldest first (empty when there is none). */
+  list<T>(key: string): Promise<T[]>;
+  /** Adds `by` to the counter `field` of the counters at `key`. */
+  increment(key: string, field: string, by?: number): Promise<void>;
+  /** Every counter at `key` (empty when there are none). */
+  counters(key: string): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../state/store.js';
+
+/**
+ * When a fault strikes: `before-commit`, before the handler runs (nothing changes); or
+ * `after-commit`, once the handler has done its work (a rotation has happened, the old token is
+ * revoked) but before its answer leaves, so the client never learns the new token. That second
+ * kind is the real danger for a rotation client, and what a test of its recovery needs.
+ */
+export type FaultPhase = 'before-commit' | 'after-commit';
+
+export interface FaultRequest {
+  vendor: string;
+  /** Every operation of the vendor when left out. */
+  operationId?: string;
+  /** Answer this documented status instead (its body from the spec's example or schema). */
+  status?: number;
+  /** Wait this long (ms) first. */
+  delayMs?: number;
+  /** Reset the connection instead of answering. */
+  reset?: boolean;
+  phase?: FaultPhase;
+  /** How many calls it strikes; every call until cleared when left out. */
+  times?: number;
+}
+
+export interface Fault {
+  id: string;
+  vendor: string;
+  operationId: string | null;
+  status: number | null;
+  delayMs: number;
+  reset: boolean;
+  phase: FaultPhase;
+  /** Calls it will still strike; null: until cleared. */
+  remaining: number | null;
+}
+
+/** The faults of each namespace, in the store: the first that matches a call strikes it. */
+export class Faults {
+  constructor(private readonly store: Store) {}
+
+  async add(namespace: string, request: FaultRequest): Promise<Fault> {
+    const fault: Fault = {
+      id: randomUUID(),
+      vendor: request.vendor,
+      operationId: request.operationId ?? null,
+      status: request.status ?? null,
+      delayMs: request.delayMs ?? 0,
+      reset: request.reset ?? false,
+      phase: request.phase ?? 'before-commit',
+      remaining: request.times ?? null,
+    };
+    await this.store.update<Fault[], null>(key(namespace), (current) => ({
+      value: [...(current ?? []), fault],
+      result: null,
+    }));
+    return fault;
+  }
+
+  async list(namespace: string): Promise<Fault[]> {
+    return (await this.store.get<Fault[]>(key(namespace))) ?? [];
+  }
+
+  async clear(namespace: string): Promise<void> {
+    await this.store.deletePrefix(key(namespace));
+  }
+
+  /** The first fault for this call and phase, counted down (and gone once used up). */
+  async take(
+    namespace: string,
+    vendor: string,
+    operationId: string,
+    phase: FaultPhase,
+  ): Promise<Fault | undefined> {
+    const matches = (fault: Fault): boolean =>
+      fault.vendor === vendor &&
+      fault.phase === phase &&
+      (fault.operationId === null || fault.operationId === operationId);
+    // Most calls meet no fault at all: a read settles that without a write.
+    if (!(await this.list(namespace)).some(matches)) return undefined;
+    return this.store.update<Fault[], Fault | undefined>(key(namespace), (current) => {
+      const faults = current ?? [];
+      const index = faults.findIndex(matches);
+      const fault = faults[index];
+      if (fault === undefined) return { result: undefined };
+      const remaining = fault.remaining === null ? null : fault.remaining - 1;
+      const next =
+        remaining === 0
+          ? faults.filter((_, position) => position !== index)
+          : faults.map((candidate, position) =>
+              position === index ? { ...candidate, remaining } : candidate,
+            );
+      return { value: next, result: fault };
+    });
+  }
+}
+
+function key(namespace: string): string {
+  return `${namespace}/faults`;
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger, RequestLogLine } from '../logger.js';
+import { findResponse } from '../validators/response.js';
+import { DEFAULT_NAMESPACE, namespaceOf } from './namespace.js';
+import type { JournalEntry } from './observations.js';
+import type { Exchange } from './pipeline.js';
+import type { Runtime } from './runtime.js';
+
+/** The exchange a response belongs to, noted by the pipeline for when the response is done. */
+const exchanges = new WeakMap<ServerResponse, Exchange>();
+
+export function noteExchange(response: ServerResponse, exchange: Exchange): void {
+  exchanges.set(response, exchange);
+}
+
+/**
+ * When a response is done, whatever answered it: one log line; the journal entry; a count for the
+ * documented status it served (coverage). The log line and the journal hold the method, the path
+ * without its query string, the operation, the status and the duration, never a header, a query
+ * or a body, so no credential; the journal names the credential's scheme and owner, and a short
+ * fingerprint (a hash, not the secret).
+ */
+export function observeEveryRequest(
+  logger: Logger,
+  runtime: Runtime,
+): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
+  return (request, response, next) => {
+    const started = performance.now();
+    let done = false;
+    // 'finish' when the answer is handed to the network; 'close' alone when the client left first.
+    const observe = (): void => {
+      if (done) return;
+      done = true;
+      const exchange = exchanges.get(response);
+      const url = request.url ?? '/';
+      const mark = url.indexOf('?');
+      const line: RequestLogLine & { vendor?: string } = {
+        method: request.method ?? '-',
+        path: mark < 0 ? url : url.slice(0, mark),
+        operationId: exchange?.operation?.operationId ?? '-',
+        status: exchange?.reset ? 0 : response.statusCode,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      };
+      if (exchange) line.vendor = exchange.vendor.name;
+      logger.info(line);
+      void record(runtime, line, exchange, request).catch((error: unknown) => {
+        logger.error({ err: error }, 'the journal could not record a request');
+      });
+    };
+    response.once('finish', observe);
+    response.once('close', observe);
+    next();
+  };
+}
+
+async function record(
+  runtime: Runtime,
+  line: RequestLogLine,
+  exchange: Exchange | undefined,
+  request: IncomingMessage,
+): Promise<void> {
+  // The control plane's own calls, the vendor list and the specs are not the vendors' traffic.
+  if (exchange?.vendor.name === '__admin') return;
+  if (!exchange && line.status !== 404) return;
+  const namespace = exchange?.namespace ?? namespaceOf(request.headers) ?? DEFAULT_NAMESPACE;
+  const time = (exchange?.now ?? (await runtime.clock.now(namespace))).toISOString();
+  const credential = exchange?.credentials[0];
+  const entry: JournalEntry = {
+    time,
+    namespace,
+    vendor: exchange?.vendor.name ?? null,
+    operationId: exchange?.operation?.operationId ?? null,
+    method: line.method,
+    path: line.path,
+    status: line.status,
+    durationMs: line.durationMs,
+    credential: credential
+      ? {
+          scheme: credential.scheme,
+          principal: exchange?.principal?.id ?? null,
+          fingerprint: createHash('sha256').update(credential.value).digest('hex').slice(0, 12),
+        }
+      : null,
+  };
+  await runtime.observations.recordRequest(entry);
+  const operation = exchange?.operation;
+  const served =
+    operation && line.status > 0 ? findResponse(operation.responses, line.status) : undefined;
+  if (operation && served) {
+    await runtime.observations.countServed(
+      namespace,
+      operation.vendor,
+      operation.operationId,
+      served.statusKey,
+    );
+  }
+}
