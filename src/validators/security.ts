@@ -114,7 +114,8 @@ function prefixOf(scheme: SecurityScheme): string {
 
 /** `Authorization: <scheme> <token>`; the scheme word is case-insensitive (RFC 9110 §11.1). */
 function authorizationReader(name: string, authScheme: string): SchemeReader {
-  const expected = `${authScheme} <token>`;
+  // As clients write it: `Bearer <token>`, whatever case the spec gives the scheme in.
+  const expected = `${authScheme.charAt(0).toUpperCase()}${authScheme.slice(1)} <token>`;
   return {
     scheme: name,
     read({ headers }) {
