@@ -2,15 +2,16 @@
  * Startup time: process start to the first answered request, for `standin serve` with the five
  * bundled specs, against a bare node:http server started the same way in the same run (the floor
  * any Node server pays). Runs are interleaved so machine noise falls on both alike; medians are
- * reported. Run with `npm run bench:startup` (it builds first: standin starts from dist/).
+ * reported. `npm run bench:startup` runs it alone (it builds first: standin starts from dist/);
+ * `npm run bench` includes it.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './servers.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const BARE_SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port) })`;
 
 const subjects = {
@@ -52,36 +53,45 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-const samples: Record<Subject, number[]> = { standin: [], 'bare node:http': [] };
-for (let run = 0; run < RUNS; run += 1) {
-  for (const subject of Object.keys(subjects) as Subject[])
-    samples[subject].push(await timeOnce(subjects[subject]));
+export interface StartupResult {
+  runs: number;
+  standinMs: number;
+  bareMs: number;
+  samples: Record<Subject, number[]>;
 }
 
-const reference = median(samples['bare node:http']);
-const rows = (Object.keys(subjects) as Subject[]).map((subject) => ({
-  subject,
-  runs: samples[subject].length,
-  medianMs: Math.round(median(samples[subject])),
-  minMs: Math.round(Math.min(...samples[subject])),
-  maxMs: Math.round(Math.max(...samples[subject])),
-  ratioToBareNode: Math.round((median(samples[subject]) / reference) * 100) / 100,
-}));
+export async function measureStartup(runs: number): Promise<StartupResult> {
+  const samples: Record<Subject, number[]> = { standin: [], 'bare node:http': [] };
+  for (let run = 0; run < runs; run += 1) {
+    for (const subject of Object.keys(subjects) as Subject[])
+      samples[subject].push(await timeOnce(subjects[subject]));
+  }
+  return {
+    runs,
+    standinMs: Math.round(median(samples.standin)),
+    bareMs: Math.round(median(samples['bare node:http'])),
+    samples,
+  };
+}
 
-const table = [
-  '| subject | runs | median ms | min ms | max ms | x bare node:http |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map(
-    (row) =>
-      `| ${row.subject} | ${row.runs} | ${row.medianMs} | ${row.minMs} | ${row.maxMs} | ${row.ratioToBareNode} |`,
-  ),
-].join('\n');
-process.stdout.write(
-  `Startup: process start to first answered request (node ${process.version})\n\n${table}\n`,
-);
-await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
-await writeFile(path.join(ROOT, 'bench', 'results', 'startup.md'), `${table}\n`);
-await writeFile(
-  path.join(ROOT, 'bench', 'results', 'startup.json'),
-  `${JSON.stringify({ node: process.version, rows }, null, 2)}\n`,
-);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await measureStartup(Number(process.env.BENCH_RUNS ?? 11));
+  const rows = (Object.keys(subjects) as Subject[]).map((subject) => {
+    const values = result.samples[subject];
+    return `| ${subject} | ${values.length} | ${Math.round(median(values))} | ${Math.round(Math.min(...values))} | ${Math.round(Math.max(...values))} | ${(median(values) / result.bareMs).toFixed(2)} |`;
+  });
+  const table = [
+    '| subject | runs | median ms | min ms | max ms | x bare node:http |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+  process.stdout.write(
+    `Startup: process start to first answered request (node ${process.version})\n\n${table}\n`,
+  );
+  await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
+  await writeFile(path.join(ROOT, 'bench', 'results', 'startup.md'), `${table}\n`);
+  await writeFile(
+    path.join(ROOT, 'bench', 'results', 'startup.json'),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
+}

@@ -5,7 +5,7 @@ import {
   currentCredentials,
   type VendorCredential,
 } from './admin/control-plane.js';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { Clock } from './clock.js';
 import { CONTROL_PLANE_SPEC, ConfigError, resolveOptions, type ServerOptions } from './config.js';
 import { compileVendor, type Vendor } from './engine/compile-vendor.js';
@@ -83,13 +83,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     warn,
   );
 
-  const app = createApp(vendors, controlPlane, {
+  const listener = createRequestListener(vendors, controlPlane, {
     cors: resolved.cors,
     bodyLimit: resolved.bodyLimit,
     logger,
     runtime,
   });
-  const server = createHttpServer(app);
+  const server = createHttpServer(listener);
   await listen(server, resolved.port, resolved.host);
 
   const { port } = server.address() as AddressInfo;
@@ -130,7 +130,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     violations,
     coverage,
     close: async () => {
-      closing ??= closeGracefully(server).then(() => runtime.store.close());
+      closing ??= closeGracefully(server)
+        .then(() => runtime.store.close())
+        .then(() => logger.flush());
       await closing;
     },
     shutdown: async () => {

@@ -25,7 +25,12 @@ export class ProblemError extends Error {
     /** True when the request broke the spec (a contract violation), not merely a refusal. */
     readonly clientBroke = false,
   ) {
+    // A refusal is ordinary control flow: its stack trace is of no use, and capturing one for
+    // every refused request showed in the profile.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(problem.detail);
+    Error.stackTraceLimit = limit;
     this.name = 'ProblemError';
   }
 }

@@ -1,12 +1,37 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
-function digestOf(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+interface Digest {
+  bytes: Buffer;
+  /** The bytes as a string, for a Map key. */
+  key: string;
+}
+
+function digestOf(secret: string): Digest {
+  const bytes = createHash('sha256').update(secret, 'utf8').digest();
+  return { bytes, key: bytes.toString('latin1') };
+}
+
+/**
+ * Digests of the secrets in the states, remembered: a state changes one credential at a time, and
+ * rebuilding an index would otherwise hash every stored secret again. Bounded: past the limit the
+ * memory starts over (a cache, nothing is lost). Only stored secrets go in, never presented ones.
+ */
+const storedDigests = new Map<string, Digest>();
+const STORED_DIGESTS_LIMIT = 100_000;
+
+function storedDigestOf(secret: string): Digest {
+  let digest = storedDigests.get(secret);
+  if (digest === undefined) {
+    if (storedDigests.size >= STORED_DIGESTS_LIMIT) storedDigests.clear();
+    digest = digestOf(secret);
+    storedDigests.set(secret, digest);
+  }
+  return digest;
 }
 
 /** Compares two secrets in constant time (their digests, so unequal lengths leak nothing either). */
 export function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(digestOf(a), digestOf(b));
+  return timingSafeEqual(digestOf(a).bytes, digestOf(b).bytes);
 }
 
 /**
@@ -18,15 +43,15 @@ export class SecretIndex<T> {
 
   constructor(entries: Iterable<readonly [secret: string, owner: T]>) {
     for (const [secret, owner] of entries) {
-      const digest = digestOf(secret);
-      this.byDigest.set(digest.toString('base64'), { digest, owner });
+      const digest = storedDigestOf(secret);
+      this.byDigest.set(digest.key, { digest: digest.bytes, owner });
     }
   }
 
   find(presented: string): T | undefined {
     const digest = digestOf(presented);
-    const entry = this.byDigest.get(digest.toString('base64'));
-    return entry && timingSafeEqual(entry.digest, digest) ? entry.owner : undefined;
+    const entry = this.byDigest.get(digest.key);
+    return entry && timingSafeEqual(entry.digest, digest.bytes) ? entry.owner : undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import { produce } from 'immer';
+import { updateWhere } from '../../state/immutable.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
@@ -154,12 +154,21 @@ export const goRules: VendorModule<GoRulesState> = {
           accessToken: newSecret.hex(24),
           updatedAt: now.toISOString(),
         };
-        const next = produce(current, (draft) => {
-          const environments =
-            draft.projects.find((candidate) => candidate.id === projectId)?.environments ?? [];
-          const index = environments.findIndex((candidate) => candidate.id === environmentId);
-          environments[index] = regenerated;
-        });
+        const next = {
+          ...current,
+          projects: updateWhere(
+            current.projects,
+            (candidate) => candidate.id === projectId,
+            (candidate) => ({
+              ...candidate,
+              environments: updateWhere(
+                candidate.environments,
+                (each) => each.id === environmentId,
+                () => regenerated,
+              ),
+            }),
+          ),
+        };
         return { value: next, result: { status: 200, body: regenerated } };
       });
     },

@@ -1,4 +1,3 @@
-import { produce } from 'immer';
 import { tokenBucket, type TokenBucket } from '../../state/rate-limits.js';
 import { indexPer, newSecret, sameSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
@@ -66,9 +65,7 @@ const regenerate = async ({
     if (!principal || !identify(current, principal.credential, now))
       throw refuse(401, 'Unauthorized');
     const masterToken = newSecret.prefixed('pk_', 20);
-    const next = produce(current, (draft) => {
-      draft.masterToken = masterToken;
-    });
+    const next = { ...current, masterToken };
     return { value: next, result: { status: 200, body: { token: masterToken } } };
   });
 

@@ -1,4 +1,4 @@
-import { produce } from 'immer';
+import { updateWhere } from '../../state/immutable.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type {
@@ -50,10 +50,14 @@ function setKey(
   userId: string,
   apiKey: string | null,
 ): ProjectDiscoveryState {
-  return produce(current, (draft) => {
-    const owner = draft.users.find((candidate) => candidate.id === userId);
-    if (owner) owner.apiKey = apiKey;
-  });
+  return {
+    ...current,
+    users: updateWhere(
+      current.users,
+      (user) => user.id === userId,
+      (user) => ({ ...user, apiKey }),
+    ),
+  };
 }
 
 async function caller({

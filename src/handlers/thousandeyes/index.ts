@@ -1,4 +1,4 @@
-import { produce } from 'immer';
+import { updateWhere } from '../../state/immutable.js';
 import { fixedWindow, type FixedWindowBucket } from '../../state/rate-limits.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
@@ -148,22 +148,24 @@ export const thousandEyes: VendorModule<ThousandEyesState> = {
           issuedAt: now.toISOString(),
           expiresAt: twoYearsAfter(now).toISOString(),
         };
-        const next = produce(current, (draft) => {
-          const owner = draft.users.find((candidate) => candidate.uid === user.uid);
-          if (!owner) return;
-          owner.tokens = [
-            // The previous token: "valid for 14 days, or until its scheduled expiration date, whichever comes first".
-            ...owner.tokens
-              .filter((token) => isActive(token, now))
-              .map((token) => ({
-                ...token,
-                expiresAt: new Date(
-                  Math.min(Date.parse(token.expiresAt), overlapEnd),
-                ).toISOString(),
-              })),
-            issued,
-          ];
-        });
+        // The previous token: "valid for 14 days, or until its scheduled expiration date, whichever comes first".
+        const tokens = [
+          ...user.tokens
+            .filter((token) => isActive(token, now))
+            .map((token) => ({
+              ...token,
+              expiresAt: new Date(Math.min(Date.parse(token.expiresAt), overlapEnd)).toISOString(),
+            })),
+          issued,
+        ];
+        const next = {
+          ...current,
+          users: updateWhere(
+            current.users,
+            (candidate) => candidate.uid === user.uid,
+            (owner) => ({ ...owner, tokens }),
+          ),
+        };
         return {
           value: next,
           result: {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { produce } from 'immer';
+import { updateWhere } from '../../state/immutable.js';
 import { indexPer, newSecret, sameSecret } from '../../state/secrets.js';
 import type { Credential } from '../../validators/security.js';
 import { refuse } from '../refuse.js';
@@ -136,10 +136,15 @@ export const wireMockCloud: VendorModule<WireMockState> = {
       return context.state.update<HandlerResult>((current) => {
         const found = callerAndTarget(current, context);
         if (!('target' in found)) return { result: found };
-        const next = produce(current, (draft) => {
-          const user = draft.users.find((candidate) => candidate.id === found.target.id);
-          if (user) user.apiToken = newSecret.hex(16);
-        });
+        const apiToken = newSecret.hex(16);
+        const next = {
+          ...current,
+          users: updateWhere(
+            current.users,
+            (user) => user.id === found.target.id,
+            (user) => ({ ...user, apiToken }),
+          ),
+        };
         return { value: next, result: { status: 200, body: {} } };
       });
     },

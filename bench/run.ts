@@ -1,0 +1,214 @@
+/**
+ * `npm run bench`: standin against the mock servers people use and against Node's own limit, in one
+ * run, on loopback, each server in its own process, driven by autocannon at the same concurrency
+ * after a warm-up. Prints one table (requests/s, p50, p99, RSS, ratio to standin), checks the goals,
+ * and writes the table as Markdown and JSON under bench/results/. Every load is bounded in time or
+ * in requests. Knobs: BENCH_CONNECTIONS (32), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
+ * BENCH_SOAK_REQUESTS (1000000; 0 skips the memory soak), BENCH_STARTUP_RUNS (7).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { measureStartup } from './startup.js';
+import { ROTATE, rotationRequests, seedPrincipals, type Requests } from './workload.js';
+import {
+  BARE_EXPRESS,
+  BARE_NODE,
+  freePort,
+  ROOT,
+  rssMiB,
+  startProcess,
+  type ServerProcess,
+} from './servers.js';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const SOAK_REQUESTS = Number(process.env.BENCH_SOAK_REQUESTS ?? 1_000_000);
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
+
+interface Row {
+  subject: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  rssMiB: number;
+  unexpectedStatus: number;
+  errors: number;
+}
+
+/** Makes the requests of one load; async where a load needs the server prepared first. */
+type Workload = () => Promise<Requests>;
+
+function load(
+  url: string,
+  requests: Requests,
+  bound: { seconds: number } | { amount: number },
+): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    ...('amount' in bound ? { amount: bound.amount } : { duration: bound.seconds }),
+    requests,
+  });
+}
+
+async function measure(
+  subject: string,
+  server: ServerProcess,
+  workload: Workload,
+  expectedStatus = 200,
+): Promise<Row> {
+  await load(server.url, await workload(), { seconds: WARMUP_SECONDS });
+  const result = await load(server.url, await workload(), { seconds: SECONDS });
+  const unexpectedStatus = Object.entries(result.statusCodeStats ?? {})
+    .filter(([status]) => Number(status) !== expectedStatus)
+    .reduce((sum, [, stats]) => sum + (stats.count ?? 0), 0);
+  return {
+    subject,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    rssMiB: await rssMiB(server.pid),
+    unexpectedStatus,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** A load that stops on time drops the answers in flight, and the keys in them: each load seeds anew. */
+function rotations(server: ServerProcess): Workload {
+  return async () => rotationRequests(await seedPrincipals(server.url, CONNECTIONS));
+}
+
+function constantCall(callPath: string, headers: Record<string, string> = {}): Workload {
+  return () => Promise.resolve([{ method: 'POST', path: callPath, headers }]);
+}
+
+async function soak(server: ServerProcess): Promise<Array<{ requests: number; rssMiB: number }>> {
+  const samples = [{ requests: 0, rssMiB: await rssMiB(server.pid) }];
+  const step = Math.max(1, Math.floor(SOAK_REQUESTS / 10));
+  const workload = rotations(server);
+  let done = 0;
+  while (done < SOAK_REQUESTS) {
+    const amount = Math.min(step, SOAK_REQUESTS - done);
+    await load(server.url, await workload(), { amount });
+    done += amount;
+    samples.push({ requests: done, rssMiB: await rssMiB(server.pid) });
+  }
+  return samples;
+}
+
+function table(rows: readonly Row[], reference: Row): string {
+  return [
+    '| subject | requests/s | p50 ms | p99 ms | RSS MiB | unexpected status | errors | x standin |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (row) =>
+        `| ${row.subject} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.rssMiB} | ${row.unexpectedStatus} | ${row.errors} | ${(row.requestsPerSecond / reference.requestsPerSecond).toFixed(2)} |`,
+    ),
+  ].join('\n');
+}
+
+async function withServer<T>(
+  name: string,
+  args: readonly string[],
+  probe: string,
+  use: (server: ServerProcess) => Promise<T>,
+): Promise<T> {
+  const port = await freePort();
+  const server = await startProcess(name, [...args, String(port)], port, probe);
+  try {
+    return await use(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+const rows: Row[] = [];
+let soakSamples: Array<{ requests: number; rssMiB: number }> = [];
+await withServer(
+  'standin',
+  [path.join(ROOT, 'dist', 'cli.js'), '--log', 'json', '--port'],
+  '/',
+  async (standin) => {
+    rows.push(
+      await measure('standin: stateful rotation (ProjectDiscovery)', standin, rotations(standin)),
+    );
+    rows.push(
+      await measure('standin: 401, no key (cheap path)', standin, constantCall(ROTATE), 401),
+    );
+    if (SOAK_REQUESTS > 0) soakSamples = await soak(standin);
+  },
+);
+const prismCli = path.join(ROOT, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
+const projectDiscovery = path.join(ROOT, 'specs', 'projectdiscovery.yaml');
+await withServer(
+  'prism',
+  [prismCli, 'mock', projectDiscovery, '--host', '127.0.0.1', '--errors', '--port'],
+  '/v1/user',
+  async (prism) => {
+    // Prism serves the spec's paths at its root.
+    rows.push(
+      await measure(
+        'Prism 5.14 mock (same spec, same call)',
+        prism,
+        constantCall('/v1/user/apikey/rotate', { 'x-api-key': randomUUID() }),
+      ),
+    );
+  },
+);
+await withServer('node:http', ['-e', BARE_NODE], '/', async (server) => {
+  rows.push(await measure('bare node:http, constant body', server, constantCall(ROTATE)));
+});
+await withServer('express', ['-e', BARE_EXPRESS], '/', async (server) => {
+  rows.push(await measure('bare express route, constant body', server, constantCall(ROTATE)));
+});
+
+const startup = await measureStartup(STARTUP_RUNS);
+const [stateful, , prismRow, bareNode] = rows as [Row, Row, Row, Row, Row];
+const goals = [
+  {
+    goal: 'standin ≥ 10 × Prism requests/s',
+    value: stateful.requestsPerSecond / prismRow.requestsPerSecond,
+    met: stateful.requestsPerSecond >= 10 * prismRow.requestsPerSecond,
+  },
+  {
+    goal: 'standin ≥ 0.5 × bare node:http requests/s',
+    value: stateful.requestsPerSecond / bareNode.requestsPerSecond,
+    met: stateful.requestsPerSecond >= 0.5 * bareNode.requestsPerSecond,
+  },
+  {
+    goal: `standin p99 < 10 ms at ${CONNECTIONS} connections`,
+    value: stateful.p99Ms,
+    met: stateful.p99Ms < 10,
+  },
+  { goal: 'startup < 1000 ms (median)', value: startup.standinMs, met: startup.standinMs < 1000 },
+];
+
+const report = [
+  `Node ${process.version}, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured, loopback, autocannon in this process.`,
+  '',
+  table(rows, stateful),
+  '',
+  `Startup (process start to first answered request, five specs, median of ${STARTUP_RUNS}): standin ${startup.standinMs} ms, bare node:http ${startup.bareMs} ms.`,
+  '',
+  soakSamples.length > 0
+    ? `Memory under the stateful workload (RSS MiB after each ${SOAK_REQUESTS / 10} requests): ${soakSamples.map((sample) => `${sample.requests}: ${sample.rssMiB}`).join(', ')}.`
+    : 'Memory soak skipped (BENCH_SOAK_REQUESTS=0).',
+  '',
+  '| goal | measured | met |',
+  '| --- | ---: | --- |',
+  ...goals.map(
+    (goal) =>
+      `| ${goal.goal} | ${Math.round(goal.value * 100) / 100} | ${goal.met ? 'yes' : 'NO'} |`,
+  ),
+].join('\n');
+process.stdout.write(`${report}\n`);
+const results = path.join(ROOT, 'bench', 'results');
+await mkdir(results, { recursive: true });
+await writeFile(path.join(results, 'bench.md'), `${report}\n`);
+await writeFile(
+  path.join(results, 'bench.json'),
+  `${JSON.stringify({ node: process.version, connections: CONNECTIONS, seconds: SECONDS, rows, startup, soak: soakSamples, goals }, null, 2)}\n`,
+);
