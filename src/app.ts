@@ -8,12 +8,18 @@ import { serveVendorRequest } from './engine/pipeline.js';
 import { observeEveryRequest } from './engine/observe.js';
 import { problems } from './engine/problem.js';
 import { sendJson, sendProblem } from './engine/send.js';
+import { sameSecret } from './state/secrets.js';
+
+/** Who may call the control plane: anyone (on loopback), holders of the admin token, or nobody. */
+export type ControlPlaneAccess =
+  { kind: 'open' } | { kind: 'token'; token: string } | { kind: 'off'; reason: string };
 
 export interface AppOptions {
   cors: boolean;
   bodyLimit: number;
   logger: Logger;
   runtime: Runtime;
+  controlPlane: ControlPlaneAccess;
 }
 
 interface Mount {
@@ -73,6 +79,11 @@ export function createRequestListener(
       return;
     }
     observe(request, response, () => undefined);
+    if (
+      mount.vendor === controlPlane &&
+      refuseControlPlane(options.controlPlane, request, response, path)
+    )
+      return;
     const serve = (): void =>
       void serveVendorRequest(
         mount.vendor,
@@ -85,6 +96,36 @@ export function createRequestListener(
     if (allowCrossOrigin) allowCrossOrigin(request, response, serve);
     else serve();
   };
+}
+
+/** True when the control plane refused the request (and answered it). */
+function refuseControlPlane(
+  access: ControlPlaneAccess,
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+): boolean {
+  if (access.kind === 'open') return false;
+  if (access.kind === 'off') {
+    sendProblem(response, { ...problems.unknownPath(path), detail: access.reason, instance: path });
+    return true;
+  }
+  const authorization = request.headers.authorization ?? '';
+  const presented = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+  if (sameSecret(presented, access.token)) return false;
+  const failure = {
+    in: 'security' as const,
+    name: 'adminToken',
+    message: 'expected an Authorization header "Bearer <admin token>"',
+  };
+  sendProblem(
+    response,
+    { ...problems.unauthenticated([failure]), instance: path },
+    {
+      'www-authenticate': 'Bearer realm="standin control plane"',
+    },
+  );
+  return true;
 }
 
 function createExpressApp(

@@ -65,6 +65,18 @@ program
     'starting fixture, YAML or JSON, instead of the default one (env STANDIN_STATE)',
   )
   .option(
+    '--admin-token <token>',
+    'protect the control plane: its calls must send "Authorization: Bearer <token>" (env STANDIN_ADMIN_TOKEN)',
+  )
+  .option(
+    '--max-connections <n>',
+    `connections served at once (env STANDIN_MAX_CONNECTIONS, default ${DEFAULTS.maxConnections})`,
+  )
+  .option(
+    '--request-timeout <ms>',
+    `longest a client may take to send a request (env STANDIN_REQUEST_TIMEOUT, default ${DEFAULTS.requestTimeoutMs})`,
+  )
+  .option(
     '--journal-size <n>',
     `requests the journal keeps per namespace (env STANDIN_JOURNAL_SIZE, default ${DEFAULTS.journalSize})`,
   )

@@ -18,6 +18,9 @@ export const DEFAULTS = {
   log: 'pretty' as LogFormat,
   bodyLimit: 1024 * 1024,
   journalSize: 1000,
+  maxConnections: 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 };
 
 /** What `createServer` accepts; every field has a default. */
@@ -43,6 +46,17 @@ export interface ServerOptions {
   journalSize?: number;
   /** What `POST /__admin/shutdown` does; by default the server closes itself. */
   onShutdownRequest?: () => void;
+  /**
+   * Protects the control plane: its calls must send `Authorization: Bearer <adminToken>`. Without
+   * one, the control plane is only served on a loopback address.
+   */
+  adminToken?: string;
+  /** Connections served at once; more are refused. */
+  maxConnections?: number;
+  /** How long a client may take to send its headers (ms): a slow client cannot hold a connection. */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send its whole request (ms). */
+  requestTimeoutMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -57,6 +71,10 @@ export interface ResolvedOptions {
   state?: string;
   rateLimits: boolean | readonly string[];
   journalSize: number;
+  adminToken?: string;
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 /** A value from a flag or the environment that cannot be used; the CLI exits 2 with the message. */
@@ -76,7 +94,24 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     vendors: options.vendors ?? {},
     rateLimits: options.rateLimits ?? false,
     journalSize: checkJournalSize(options.journalSize ?? DEFAULTS.journalSize),
+    maxConnections: checkPositive(
+      'max connections',
+      options.maxConnections ?? DEFAULTS.maxConnections,
+    ),
+    headersTimeoutMs: checkPositive(
+      'headers timeout',
+      options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
+    ),
+    requestTimeoutMs: checkPositive(
+      'request timeout',
+      options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    ),
   };
+  if (options.adminToken !== undefined) {
+    if (options.adminToken.length < 16)
+      throw new ConfigError('the admin token must be at least 16 characters long');
+    resolved.adminToken = options.adminToken;
+  }
   if (options.logDestination) resolved.logDestination = options.logDestination;
   if (options.state !== undefined) resolved.state = options.state;
   return resolved;
@@ -94,13 +129,17 @@ export interface ServeFlags {
   /** `true` for a bare `--rate-limits`, or the comma-separated vendors given to it. */
   rateLimits?: boolean | string;
   journalSize?: string;
+  adminToken?: string;
+  maxConnections?: string;
+  requestTimeout?: string;
 }
 
 /**
  * Flags win over the environment, which wins over the defaults. The environment serves
  * containers and CI (`STANDIN_PORT`, `STANDIN_HOST`, `STANDIN_SPECS` separated by commas,
  * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`,
- * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`). This is the only reader of
+ * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`, `STANDIN_ADMIN_TOKEN`, `STANDIN_MAX_CONNECTIONS`,
+ * `STANDIN_REQUEST_TIMEOUT`). This is the only reader of
  * `process.env` in standin.
  */
 export function serveOptionsFrom(
@@ -125,6 +164,14 @@ export function serveOptionsFrom(
   if (state !== undefined) options.state = state;
   const rateLimits = flags.rateLimits ?? env.STANDIN_RATE_LIMITS;
   if (rateLimits !== undefined) options.rateLimits = parseRateLimits(rateLimits);
+  const adminToken = flags.adminToken ?? env.STANDIN_ADMIN_TOKEN;
+  if (adminToken !== undefined) options.adminToken = adminToken;
+  const maxConnections = flags.maxConnections ?? env.STANDIN_MAX_CONNECTIONS;
+  if (maxConnections !== undefined)
+    options.maxConnections = wholeNumber('max connections', maxConnections);
+  const requestTimeout = flags.requestTimeout ?? env.STANDIN_REQUEST_TIMEOUT;
+  if (requestTimeout !== undefined)
+    options.requestTimeoutMs = wholeNumber('request timeout', requestTimeout);
   const journalSize = flags.journalSize ?? env.STANDIN_JOURNAL_SIZE;
   if (journalSize !== undefined) {
     if (!/^\d+$/.test(journalSize.trim()))
@@ -144,6 +191,18 @@ function parseRateLimits(value: boolean | string): boolean | string[] {
     .split(',')
     .map((vendor) => vendor.trim())
     .filter((vendor) => vendor !== '');
+}
+
+function wholeNumber(what: string, text: string): number {
+  if (!/^\d+$/.test(text.trim()))
+    throw new ConfigError(`${what} must be a whole number (got "${text}")`);
+  return Number(text);
+}
+
+function checkPositive(what: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new ConfigError(`${what} must be a whole number above 0 (got ${value})`);
+  return value;
 }
 
 function checkJournalSize(size: number): number {

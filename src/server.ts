@@ -5,7 +5,7 @@ import {
   currentCredentials,
   type VendorCredential,
 } from './admin/control-plane.js';
-import { createRequestListener } from './app.js';
+import { createRequestListener, type ControlPlaneAccess } from './app.js';
 import { Clock } from './clock.js';
 import { CONTROL_PLANE_SPEC, ConfigError, resolveOptions, type ServerOptions } from './config.js';
 import { compileVendor, type Vendor } from './engine/compile-vendor.js';
@@ -83,13 +83,26 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     warn,
   );
 
+  const controlPlaneAccess = controlPlaneAccessOf(resolved.host, resolved.adminToken);
+  if (controlPlaneAccess.kind === 'off') logger.warn(controlPlaneAccess.reason);
   const listener = createRequestListener(vendors, controlPlane, {
     cors: resolved.cors,
     bodyLimit: resolved.bodyLimit,
     logger,
     runtime,
+    controlPlane: controlPlaneAccess,
   });
-  const server = createHttpServer(listener);
+  const server = createHttpServer(
+    {
+      headersTimeout: resolved.headersTimeoutMs,
+      requestTimeout: resolved.requestTimeoutMs,
+      // Timeouts are checked this often; Node's default (30 s) would let a slow client linger.
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(resolved.headersTimeoutMs / 2)),
+      keepAliveTimeout: 5000,
+    },
+    listener,
+  );
+  server.maxConnections = resolved.maxConnections;
   await listen(server, resolved.port, resolved.host);
 
   const { port } = server.address() as AddressInfo;
@@ -173,6 +186,23 @@ async function createRuntime(
     rateLimits: new RateLimitSwitches(store, rateLimitsOn),
     faults: new Faults(store),
     observations: new Observations(store, clock, journalSize),
+  };
+}
+
+/**
+ * The control plane can reset every state and read every credential, so it is open only where
+ * nobody else can reach it (a loopback address), unless an admin token protects it.
+ */
+export function controlPlaneAccessOf(
+  host: string,
+  adminToken: string | undefined,
+): ControlPlaneAccess {
+  if (adminToken !== undefined) return { kind: 'token', token: adminToken };
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  if (loopback) return { kind: 'open' };
+  return {
+    kind: 'off',
+    reason: `the control plane (/__admin) is off: standin listens on ${host}, which others can reach, and no --admin-token protects it`,
   };
 }
 

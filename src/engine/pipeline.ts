@@ -90,6 +90,7 @@ export async function serveVendorRequest(
     if (await injectFault(exchange, operation, 'before-commit')) return;
     const sources: CredentialSources = {
       headers: request.headers,
+      rawHeaders: request.rawHeaders,
       query: exchange.query,
       cookies: request.headers.cookie ? parseCookie(request.headers.cookie) : {},
     };

@@ -6,6 +6,7 @@ import type { ValidateFunction } from './ajv.js';
 import { failuresFromAjv, type Failure } from './failure.js';
 import { charsetOf, essenceOf, findContentKey, kindOf, type BodyKind } from './media-type.js';
 import type { SchemaCompiler } from './schema-compiler.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 
 interface BodyMedia {
   /** The key of the spec's `content` map (may be a range such as `application/*`). */
@@ -117,6 +118,8 @@ export function checkBody(
     }
     if (kind === 'json') {
       if (text.trim() === '') return invalid('is empty, but Content-Type says JSON');
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH))
+        return invalid(`nests deeper than ${MAX_JSON_DEPTH} levels`);
       try {
         body = secureJson.parse(text, null, {
           protoAction: 'error',

@@ -17,8 +17,30 @@ export interface Credential {
 
 export interface CredentialSources {
   headers: IncomingHttpHeaders;
+  /** Names and values as sent (Node keeps only the first `Authorization` in `headers`). */
+  rawHeaders?: readonly string[];
   query: URLSearchParams;
   cookies: Readonly<Record<string, string | undefined>>;
+}
+
+/** A credential sent twice is ambiguous: which one did the client mean? Refused, not guessed. */
+function sentTwice(
+  sources: CredentialSources,
+  location: 'header' | 'query' | 'cookie',
+  name: string,
+): boolean {
+  if (location === 'header') return timesSent(sources.rawHeaders ?? [], name) > 1;
+  if (location === 'query') return sources.query.getAll(name).length > 1;
+  return false;
+}
+
+/** Scans the raw pairs rather than `headersDistinct`, which builds an object per request. */
+function timesSent(rawHeaders: readonly string[], lowerCaseName: string): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]?.toLowerCase() === lowerCaseName) count += 1;
+  }
+  return count;
 }
 
 type ReadResult = { credential: Credential } | { failure: Failure };
@@ -118,8 +140,10 @@ function authorizationReader(name: string, authScheme: string): SchemeReader {
   const expected = `${authScheme.charAt(0).toUpperCase()}${authScheme.slice(1)} <token>`;
   return {
     scheme: name,
-    read({ headers }) {
-      const token = afterPrefix(headers.authorization, `${authScheme} `);
+    read(sources) {
+      if (sentTwice(sources, 'header', 'authorization'))
+        return failure(name, 'the Authorization header is sent more than once');
+      const token = afterPrefix(sources.headers.authorization, `${authScheme} `);
       if (token === undefined) {
         return failure(name, `expected an Authorization header "${expected}"`);
       }
@@ -131,8 +155,10 @@ function authorizationReader(name: string, authScheme: string): SchemeReader {
 function basicReader(name: string): SchemeReader {
   return {
     scheme: name,
-    read({ headers }) {
-      const encoded = afterPrefix(headers.authorization, 'Basic ');
+    read(sources) {
+      if (sentTwice(sources, 'header', 'authorization'))
+        return failure(name, 'the Authorization header is sent more than once');
+      const encoded = afterPrefix(sources.headers.authorization, 'Basic ');
       const decoded = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) {
@@ -167,7 +193,10 @@ function apiKeyReader(
         : `cookie ${key}`;
   return {
     scheme: name,
-    read({ headers, query, cookies }) {
+    read(sources) {
+      const { headers, query, cookies } = sources;
+      if (sentTwice(sources, location, lookup))
+        return failure(name, `${place} is sent more than once`);
       const raw =
         location === 'header'
           ? headerValue(headers[lookup])

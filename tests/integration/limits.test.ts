@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { controlPlaneAccessOf } from '../../src/server.js';
+import { call, FIXTURE, startStandin } from '../support/standin.js';
+
+/** Server limits: a slow or greedy client cannot hold standin; the control plane is guarded. */
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.on('error', reject);
+  });
+}
+
+function closedWithin(socket: Socket, ms: number): Promise<boolean> {
+  // Read whatever the server says (a 408), or the socket never sees the end of the connection.
+  socket.resume();
+  return new Promise((resolve) => {
+    if (socket.destroyed) {
+      resolve(true);
+      return;
+    }
+    const timer = setTimeout(() => resolve(false), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+test('a client that never finishes its headers is cut off after the headers timeout', async () => {
+  const standin = await startStandin({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+  try {
+    const socket = await open(standin.port);
+    socket.on('error', () => undefined);
+    socket.write('POST /projectdiscovery/v1/user/apikey/rotate HTTP/1.1\r\nHost: x\r\nX-API-Key: ');
+    assert.equal(await closedWithin(socket, 3000), true, 'the slow client is gone within 3 s');
+  } finally {
+    await standin.close();
+  }
+});
+
+test('a client that never finishes its body is cut off after the request timeout', async () => {
+  const standin = await startStandin({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+  try {
+    const socket = await open(standin.port);
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /wiremock-cloud/v1/users/9gd5l/regenerate-api-token HTTP/1.1\r\nHost: x\r\nAuthorization: Token ${FIXTURE.wiremock.alice}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`,
+    );
+    assert.equal(await closedWithin(socket, 4000), true);
+  } finally {
+    await standin.close();
+  }
+});
+
+test('connections past --max-connections are refused; the ones held keep working', async () => {
+  const standin = await startStandin({ maxConnections: 3 });
+  const held: Socket[] = [];
+  try {
+    for (let index = 0; index < 3; index += 1) held.push(await open(standin.port));
+    const extra = await open(standin.port);
+    extra.on('error', () => undefined);
+    assert.equal(await closedWithin(extra, 2000), true, 'the fourth connection is closed at once');
+    for (const socket of held) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(
+      (await call(`${standin.url}/`)).status,
+      200,
+      'once they are gone, new clients are served',
+    );
+  } finally {
+    for (const socket of held) socket.destroy();
+    await standin.close();
+  }
+});
+
+test('with --admin-token, the control plane wants that bearer token; the vendors do not', async () => {
+  const token = 'an-admin-token-of-some-length';
+  const standin = await startStandin({ adminToken: token });
+  try {
+    const refused = await call(`${standin.url}/__admin/credentials`);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('content-type'), 'application/problem+json');
+    assert.equal(
+      (
+        await call(`${standin.url}/__admin/credentials`, {
+          headers: { authorization: 'Bearer wrong-token-of-some-length' },
+        })
+      ).status,
+      401,
+    );
+    assert.equal(
+      (
+        await call(`${standin.url}/__admin/credentials`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).status,
+      200,
+    );
+    const vendor = await call(`${standin.url}/projectdiscovery/v1/user`, {
+      headers: { 'x-api-key': FIXTURE.projectdiscovery.alice },
+    });
+    assert.equal(vendor.status, 200);
+  } finally {
+    await standin.close();
+  }
+  await assert.rejects(startStandin({ adminToken: 'short' }), /at least 16 characters/);
+});
+
+test('on an address others can reach, without an admin token, the control plane is off and says why', () => {
+  assert.deepEqual(controlPlaneAccessOf('127.0.0.1', undefined), { kind: 'open' });
+  assert.deepEqual(controlPlaneAccessOf('::1', undefined), { kind: 'open' });
+  assert.deepEqual(controlPlaneAccessOf('localhost', undefined), { kind: 'open' });
+  const off = controlPlaneAccessOf('0.0.0.0', undefined);
+  assert.equal(off.kind, 'off');
+  assert.match(
+    off.kind === 'off' ? off.reason : '',
+    /control plane \(\/__admin\) is off: standin listens on 0\.0\.0\.0/,
+  );
+  assert.deepEqual(controlPlaneAccessOf('0.0.0.0', 'a-long-enough-token'), {
+    kind: 'token',
+    token: 'a-long-enough-token',
+  });
+});
