@@ -164,7 +164,8 @@ export function serveOptionsFrom(
   if (state !== undefined) options.state = state;
   const rateLimits = flags.rateLimits ?? env.STANDIN_RATE_LIMITS;
   if (rateLimits !== undefined) options.rateLimits = parseRateLimits(rateLimits);
-  const adminToken = flags.adminToken ?? env.STANDIN_ADMIN_TOKEN;
+  // Compose passes an unset variable through as empty: empty means no admin token.
+  const adminToken = flags.adminToken ?? (env.STANDIN_ADMIN_TOKEN || undefined);
   if (adminToken !== undefined) options.adminToken = adminToken;
   const maxConnections = flags.maxConnections ?? env.STANDIN_MAX_CONNECTIONS;
   if (maxConnections !== undefined)

@@ -26,3 +26,17 @@ test('the README quick start is exactly two commands: install and run, then the 
   assert.match(ci, /^npm ci\b/m, '.ci/run installs from scratch');
   assert.match(ci, /^npm test$/m, '.ci/run runs the README test command');
 });
+
+test('the README documents every flag of the command line', async () => {
+  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  const cli = await readFile(path.join(ROOT, 'src', 'cli.ts'), 'utf8');
+  const flags = [...cli.matchAll(/'(?:-\w, )?(--[a-z-]+)/g)].map((match) => match[1] ?? '');
+  assert.ok(flags.length >= 14, `${flags.length} flags found in src/cli.ts`);
+  const tableRows = readme.split('\n').filter((line) => line.startsWith('| `'));
+  for (const flag of flags) {
+    const documented = tableRows.some((row) =>
+      new RegExp(`${flag}\\b`).test(row.split('|')[1] ?? ''),
+    );
+    assert.ok(documented, `the README's flag table has a row for ${flag}`);
+  }
+});

@@ -13,18 +13,19 @@ function open(port: number): Promise<Socket> {
   });
 }
 
-function closedWithin(socket: Socket, ms: number): Promise<boolean> {
-  // Read whatever the server says (a 408), or the socket never sees the end of the connection.
-  socket.resume();
+/** Whether the server closed the socket within `ms`, and what it said before it did. */
+function closedWithin(socket: Socket, ms: number): Promise<{ closed: boolean; said: string }> {
+  let said = '';
+  socket.on('data', (chunk: Buffer) => (said += chunk.toString('latin1')));
   return new Promise((resolve) => {
     if (socket.destroyed) {
-      resolve(true);
+      resolve({ closed: true, said });
       return;
     }
-    const timer = setTimeout(() => resolve(false), ms);
+    const timer = setTimeout(() => resolve({ closed: false, said }), ms);
     socket.once('close', () => {
       clearTimeout(timer);
-      resolve(true);
+      resolve({ closed: true, said });
     });
   });
 }
@@ -35,7 +36,9 @@ test('a client that never finishes its headers is cut off after the headers time
     const socket = await open(standin.port);
     socket.on('error', () => undefined);
     socket.write('POST /projectdiscovery/v1/user/apikey/rotate HTTP/1.1\r\nHost: x\r\nX-API-Key: ');
-    assert.equal(await closedWithin(socket, 3000), true, 'the slow client is gone within 3 s');
+    const { closed, said } = await closedWithin(socket, 3000);
+    assert.equal(closed, true, 'the slow client is gone within 3 s');
+    assert.match(said, /^HTTP\/1\.1 408 /);
   } finally {
     await standin.close();
   }
@@ -49,7 +52,9 @@ test('a client that never finishes its body is cut off after the request timeout
     socket.write(
       `POST /wiremock-cloud/v1/users/9gd5l/regenerate-api-token HTTP/1.1\r\nHost: x\r\nAuthorization: Token ${FIXTURE.wiremock.alice}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`,
     );
-    assert.equal(await closedWithin(socket, 4000), true);
+    const { closed, said } = await closedWithin(socket, 4000);
+    assert.equal(closed, true, 'the slow client is gone within 4 s');
+    assert.match(said, /^HTTP\/1\.1 408 /);
   } finally {
     await standin.close();
   }
@@ -62,7 +67,9 @@ test('connections past --max-connections are refused; the ones held keep working
     for (let index = 0; index < 3; index += 1) held.push(await open(standin.port));
     const extra = await open(standin.port);
     extra.on('error', () => undefined);
-    assert.equal(await closedWithin(extra, 2000), true, 'the fourth connection is closed at once');
+    const extraFate = await closedWithin(extra, 2000);
+    assert.equal(extraFate.closed, true, 'the fourth connection is closed at once');
+    assert.equal(extraFate.said, '', 'without an answer');
     for (const socket of held) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(
