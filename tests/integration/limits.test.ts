@@ -30,35 +30,34 @@ function closedWithin(socket: Socket, ms: number): Promise<{ closed: boolean; sa
   });
 }
 
-test('a client that never finishes its headers is cut off after the headers timeout', async () => {
-  const standin = await startStandin({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
-  try {
-    const socket = await open(standin.port);
-    socket.on('error', () => undefined);
-    socket.write('POST /projectdiscovery/v1/user/apikey/rotate HTTP/1.1\r\nHost: x\r\nX-API-Key: ');
-    const { closed, said } = await closedWithin(socket, 3000);
-    assert.equal(closed, true, 'the slow client is gone within 3 s');
-    assert.match(said, /^HTTP\/1\.1 408 /);
-  } finally {
-    await standin.close();
-  }
-});
+const SLOW_CLIENTS = [
+  {
+    stalls: 'its headers',
+    after: 'the headers timeout',
+    sends: 'POST /projectdiscovery/v1/user/apikey/rotate HTTP/1.1\r\nHost: x\r\nX-API-Key: ',
+  },
+  {
+    stalls: 'its body',
+    after: 'the request timeout',
+    sends: `POST /wiremock-cloud/v1/users/9gd5l/regenerate-api-token HTTP/1.1\r\nHost: x\r\nAuthorization: Token ${FIXTURE.wiremock.alice}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`,
+  },
+];
 
-test('a client that never finishes its body is cut off after the request timeout', async () => {
-  const standin = await startStandin({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
-  try {
-    const socket = await open(standin.port);
-    socket.on('error', () => undefined);
-    socket.write(
-      `POST /wiremock-cloud/v1/users/9gd5l/regenerate-api-token HTTP/1.1\r\nHost: x\r\nAuthorization: Token ${FIXTURE.wiremock.alice}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`,
-    );
-    const { closed, said } = await closedWithin(socket, 4000);
-    assert.equal(closed, true, 'the slow client is gone within 4 s');
-    assert.match(said, /^HTTP\/1\.1 408 /);
-  } finally {
-    await standin.close();
-  }
-});
+for (const { stalls, after, sends } of SLOW_CLIENTS) {
+  test(`a client that never finishes ${stalls} is answered 408 and cut off after ${after}`, async () => {
+    const standin = await startStandin({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+    try {
+      const socket = await open(standin.port);
+      socket.on('error', () => undefined);
+      socket.write(sends);
+      const { closed, said } = await closedWithin(socket, 4000);
+      assert.equal(closed, true, 'the slow client is gone within 4 s');
+      assert.match(said, /^HTTP\/1\.1 408 /);
+    } finally {
+      await standin.close();
+    }
+  });
+}
 
 test('connections past --max-connections are refused; the ones held keep working', async () => {
   const standin = await startStandin({ maxConnections: 3 });
