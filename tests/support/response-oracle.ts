@@ -28,7 +28,7 @@ export class ResponseOracle {
     this.ajv = document.openapi.startsWith('3.1')
       ? new Ajv2020({ strict: false, allErrors: true })
       : new Ajv({ strict: false, allErrors: true });
-    addFormats(this.ajv);
+    addFormats.default(this.ajv);
     for (const format of OPENAPI_FORMATS) this.ajv.addFormat(format, true);
   }
 
