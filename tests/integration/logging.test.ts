@@ -29,3 +29,12 @@ test('refusals, unknown paths and the vendor list are logged too', async () => {
   assert.ok(statuses.includes('/no/such/vendor 404'));
   assert.ok(statuses.includes('/ 200'), 'the vendor list is logged');
 });
+
+test('a start with the bundled specs warns about nothing (every spec, the control plane’s too)', () => {
+  const warnings = standin.logLines().filter((line) => Number(line.level) >= 40);
+  assert.deepEqual(
+    warnings.map((line) => line.msg),
+    [],
+  );
+  assert.ok(standin.logLines().some((line) => String(line.msg).startsWith('standin listening')));
+});
