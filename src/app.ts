@@ -9,6 +9,7 @@ import { observeEveryRequest } from './engine/observe.js';
 import { problems } from './engine/problem.js';
 import { sendJson, sendProblem } from './engine/send.js';
 import { sameSecret } from './state/secrets.js';
+import type { Store } from './state/store.js';
 
 /** Who may call the control plane: anyone (on loopback), holders of the admin token, or nobody. */
 export type ControlPlaneAccess =
@@ -65,6 +66,7 @@ export function createRequestListener(
     observe,
     allowCrossOrigin,
     options.logger,
+    options.runtime.store,
   );
 
   return (request, response) => {
@@ -128,6 +130,8 @@ function refuseControlPlane(
   return true;
 }
 
+export const HEALTH_PATH = '/__health';
+
 function createExpressApp(
   vendors: readonly Vendor[],
   controlPlane: Vendor,
@@ -135,6 +139,7 @@ function createExpressApp(
   observe: Middleware,
   allowCrossOrigin: Middleware | undefined,
   logger: Logger,
+  store: Store,
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -144,6 +149,19 @@ function createExpressApp(
 
   app.get('/', (request, response) => {
     sendJson(response, 200, 'application/json', listing(vendors, controlPlane, originOf(request)));
+  });
+
+  // For a load balancer or a container healthcheck: 200 when the store answers, 503 when not.
+  // Outside /__admin on purpose: a probe must not need the admin token.
+  app.get(HEALTH_PATH, (_request, response) => {
+    store.ping().then(
+      () => sendJson(response, 200, 'application/json', { status: 'ok' }),
+      (error: unknown) =>
+        sendProblem(response, {
+          ...problems.storeUnavailable(error instanceof Error ? error.message : String(error)),
+          instance: HEALTH_PATH,
+        }),
+    );
   });
 
   app.get('/*path', (request, response, next) => {

@@ -77,6 +77,10 @@ program
     `longest a client may take to send a request (env STANDIN_REQUEST_TIMEOUT, default ${DEFAULTS.requestTimeoutMs})`,
   )
   .option(
+    '--store <url>',
+    'where state lives: memory, or redis://HOST:PORT/DB shared by replicas (env STANDIN_STORE, default memory)',
+  )
+  .option(
     '--journal-size <n>',
     `requests the journal keeps per namespace (env STANDIN_JOURNAL_SIZE, default ${DEFAULTS.journalSize})`,
   )

@@ -57,6 +57,11 @@ export interface ServerOptions {
   headersTimeoutMs?: number;
   /** How long a client may take to send its whole request (ms). */
   requestTimeoutMs?: number;
+  /**
+   * Where state lives: `memory` (this process only) or `redis://HOST:PORT/DB`, shared by every
+   * replica that names the same Redis.
+   */
+  store?: string;
 }
 
 export interface ResolvedOptions {
@@ -75,7 +80,10 @@ export interface ResolvedOptions {
   maxConnections: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  store: StoreLocation;
 }
+
+export type StoreLocation = { kind: 'memory' } | { kind: 'redis'; url: string };
 
 /** A value from a flag or the environment that cannot be used; the CLI exits 2 with the message. */
 export class ConfigError extends Error {
@@ -106,6 +114,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
       'request timeout',
       options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     ),
+    store: storeLocationOf(options.store ?? 'memory'),
   };
   if (options.adminToken !== undefined) {
     if (options.adminToken.length < 16)
@@ -132,13 +141,14 @@ export interface ServeFlags {
   adminToken?: string;
   maxConnections?: string;
   requestTimeout?: string;
+  store?: string;
 }
 
 /**
  * Flags win over the environment, which wins over the defaults. The environment serves
  * containers and CI (`STANDIN_PORT`, `STANDIN_HOST`, `STANDIN_SPECS` separated by commas,
  * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`,
- * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`, `STANDIN_ADMIN_TOKEN`, `STANDIN_MAX_CONNECTIONS`,
+ * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`, `STANDIN_ADMIN_TOKEN`, `STANDIN_MAX_CONNECTIONS`, `STANDIN_STORE`,
  * `STANDIN_REQUEST_TIMEOUT`). This is the only reader of
  * `process.env` in standin.
  */
@@ -173,6 +183,8 @@ export function serveOptionsFrom(
   const requestTimeout = flags.requestTimeout ?? env.STANDIN_REQUEST_TIMEOUT;
   if (requestTimeout !== undefined)
     options.requestTimeoutMs = wholeNumber('request timeout', requestTimeout);
+  const store = flags.store ?? env.STANDIN_STORE;
+  if (store !== undefined) options.store = store;
   const journalSize = flags.journalSize ?? env.STANDIN_JOURNAL_SIZE;
   if (journalSize !== undefined) {
     if (!/^\d+$/.test(journalSize.trim()))
@@ -192,6 +204,28 @@ function parseRateLimits(value: boolean | string): boolean | string[] {
     .split(',')
     .map((vendor) => vendor.trim())
     .filter((vendor) => vendor !== '');
+}
+
+/** `memory`, or a Redis URL: `redis://HOST:PORT/DB` (`rediss://` for TLS, a password allowed). */
+function storeLocationOf(text: string): StoreLocation {
+  if (text === 'memory') return { kind: 'memory' };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // Not echoed: a Redis URL may carry a password.
+    throw new ConfigError('--store must be "memory" or a URL such as redis://127.0.0.1:6379/0');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new ConfigError(
+      `--store must be "memory" or redis://HOST:PORT/DB (got "${url.protocol}//...")`,
+    );
+  if (url.hostname === '') throw new ConfigError('--store: the Redis URL names no host');
+  if (!/^\/?(\d{1,2})?$/.test(url.pathname))
+    throw new ConfigError(
+      `--store: the Redis database must be a number (got "${url.pathname.slice(1)}")`,
+    );
+  return { kind: 'redis', url: text };
 }
 
 function wholeNumber(what: string, text: string): number {

@@ -7,7 +7,13 @@ import {
 } from './admin/control-plane.js';
 import { createRequestListener, type ControlPlaneAccess } from './app.js';
 import { Clock } from './clock.js';
-import { CONTROL_PLANE_SPEC, ConfigError, resolveOptions, type ServerOptions } from './config.js';
+import {
+  CONTROL_PLANE_SPEC,
+  ConfigError,
+  resolveOptions,
+  type ServerOptions,
+  type StoreLocation,
+} from './config.js';
 import { compileVendor, type Vendor } from './engine/compile-vendor.js';
 import { loadVendors } from './engine/load-vendors.js';
 import { Faults } from './engine/faults.js';
@@ -15,10 +21,12 @@ import { DEFAULT_NAMESPACE } from './engine/namespace.js';
 import { Observations, type Violation } from './engine/observations.js';
 import type { Runtime } from './engine/runtime.js';
 import { coverageOf, type OperationCoverage } from './admin/coverage.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { loadSpec } from './spec/load-spec.js';
 import { readFixtureFile } from './state/fixture-file.js';
 import { MemoryStore } from './state/memory-store.js';
+import { RedisStore } from './state/redis-store.js';
+import { StoreUnavailableError, type Store } from './state/store.js';
 import { RateLimitSwitches } from './state/rate-limit-switches.js';
 import { StateError, VendorStates } from './state/vendor-states.js';
 import { createAjvPair } from './validators/ajv.js';
@@ -63,13 +71,21 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   const warn = (message: string): void => logger.warn(message);
   const ajv = createAjvPair(warn);
   const vendors = await loadVendors(resolved.specs, resolved.vendors, warn, ajv);
+  const store = await openStore(resolved.store, logger);
+  // A start that fails after the store is open must not leave a Redis connection holding the process.
+  const orCloseStore = async (error: unknown): Promise<never> => {
+    await store.close();
+    throw error;
+  };
   const runtime = await createRuntime(
+    store,
     vendors,
     ajv.body.compile.bind(ajv.body),
     resolved.state,
     rateLimitsAtStart(vendors, resolved.rateLimits),
     resolved.journalSize,
-  );
+    logger,
+  ).catch(orCloseStore);
   // `POST /__admin/shutdown` stops the server as a signal would: through the caller's own stop
   // (the CLI's, which prints its reports) or, for a server made in code, by closing it.
   const requestShutdown = (): void => {
@@ -103,7 +119,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     listener,
   );
   server.maxConnections = resolved.maxConnections;
-  await listen(server, resolved.port, resolved.host);
+  await listen(server, resolved.port, resolved.host).catch(orCloseStore);
 
   const { port } = server.address() as AddressInfo;
   const url = `http://${resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host}:${port}`;
@@ -158,14 +174,25 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   return running;
 }
 
+async function openStore(location: StoreLocation, logger: Logger): Promise<Store> {
+  if (location.kind === 'memory') return new MemoryStore();
+  return RedisStore.connect(location.url, {
+    onHealthChange: (healthy, message) => {
+      if (healthy) logger.info(message);
+      else logger.warn(message);
+    },
+  });
+}
+
 async function createRuntime(
+  store: Store,
   vendors: readonly Vendor[],
   compile: ConstructorParameters<typeof VendorStates>[3],
   stateFile: string | undefined,
   rateLimitsOn: ReadonlySet<string>,
   journalSize: number,
+  logger: Logger,
 ): Promise<Runtime> {
-  const store = new MemoryStore();
   const clock = new Clock(store);
   const fixtures = stateFile === undefined ? {} : await readFixtureFile(stateFile);
   const modules = new Map(vendors.map((vendor) => [vendor.name, vendor.module]));
@@ -178,7 +205,13 @@ async function createRuntime(
     throw error;
   }
   // The starting fixture, now: its times are relative to the start, and a broken one shows at once.
-  await states.reset(DEFAULT_NAMESPACE);
+  // Only where the store has no state yet: on a shared store, other replicas' state stays.
+  try {
+    await states.seedMissing(DEFAULT_NAMESPACE);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    logger.warn(`${error.message}; the states are created once the store answers`);
+  }
   return {
     store,
     clock,

@@ -6,6 +6,7 @@ import { DEFAULT_NAMESPACE, namespaceOf } from './namespace.js';
 import type { JournalEntry } from './observations.js';
 import type { Exchange } from './pipeline.js';
 import type { Runtime } from './runtime.js';
+import { StoreUnavailableError } from '../state/store.js';
 
 /** The exchange a response belongs to, noted by the pipeline for when the response is done. */
 const exchanges = new WeakMap<ServerResponse, Exchange>();
@@ -45,6 +46,8 @@ export function observeEveryRequest(
       if (exchange) line.vendor = exchange.vendor.name;
       logger.info(line);
       void record(runtime, line, exchange, request).catch((error: unknown) => {
+        // While the store is away the store says so once; a line per request would drown it.
+        if (error instanceof StoreUnavailableError) return;
         logger.error({ err: error }, 'the journal could not record a request');
       });
     };

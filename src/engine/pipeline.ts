@@ -21,6 +21,7 @@ import { hasPreferences, parsePrefer } from './prefer.js';
 import { ProblemError, problems, type Problem } from './problem.js';
 import { noteExchange } from './observe.js';
 import type { Runtime } from './runtime.js';
+import { StoreUnavailableError } from '../state/store.js';
 import { send, sendProblem } from './send.js';
 import { answerFromSpec, vendorErrorBody } from './spec-answers.js';
 
@@ -107,8 +108,28 @@ export async function serveVendorRequest(
     if (await injectFault(exchange, operation, 'after-commit')) return;
     await sendChecked(exchange, operation, result);
   } catch (error) {
-    await sendError(exchange, error);
+    await sendError(exchange, error).catch((failure: unknown) => {
+      // Answering the refusal failed too (the store went away while recording it): the request is
+      // still answered, and nothing escapes as an unhandled rejection.
+      sendFailure(response, failure, exchange.fullPath);
+    });
   }
+}
+
+/** Answers an error that is not a refusal: 503 while the store is away (retry soon), else 500. */
+function sendFailure(response: ServerResponse, error: unknown, instance: string): void {
+  if (error instanceof StoreUnavailableError) {
+    sendProblem(
+      response,
+      { ...problems.storeUnavailable(error.message), instance },
+      { 'retry-after': '1' },
+    );
+    return;
+  }
+  sendProblem(response, {
+    ...problems.internal(`standin failed while serving this request: ${String(error)}`),
+    instance,
+  });
 }
 
 /** Step 0: whose states, clock and journal this request works on (see engine/namespace.ts). */
@@ -386,7 +407,7 @@ async function produceResult(
   try {
     return await operation.handler(context);
   } catch (error) {
-    if (error instanceof ProblemError) throw error;
+    if (error instanceof ProblemError || error instanceof StoreUnavailableError) throw error;
     options.logger.error(
       { vendor: operation.vendor, operationId: operation.operationId, err: error },
       'handler failed',
@@ -442,11 +463,10 @@ async function sendError(exchange: Exchange, error: unknown): Promise<void> {
   const { response, operation, options } = exchange;
   const instance = exchange.fullPath;
   if (!(error instanceof ProblemError)) {
-    options.logger.error({ err: error }, 'unexpected failure while serving a request');
-    sendProblem(response, {
-      ...problems.internal(`standin failed while serving this request: ${String(error)}`),
-      instance,
-    });
+    // The store being away is reported once by the store, not once per request.
+    if (!(error instanceof StoreUnavailableError))
+      options.logger.error({ err: error }, 'unexpected failure while serving a request');
+    sendFailure(response, error, instance);
     return;
   }
   const problem: Problem = {

@@ -120,6 +120,9 @@ export const problems = {
 
   internal: (detail: string): Problem => problem('internal', 'Internal Server Error', 500, detail),
 
+  storeUnavailable: (detail: string): Problem =>
+    problem('store-unavailable', 'Service Unavailable', 503, detail),
+
   handlerFailed: (operationId: string, message: string): Problem =>
     problem(
       'handler-failed',

@@ -1,5 +1,5 @@
 /**
- * States are immutable (the memory store freezes them); a change builds the next state. These
+ * States are immutable (the stores freeze them); a change builds the next state. These
  * copy only what changes and share the rest.
  */
 
@@ -10,4 +10,11 @@ export function updateWhere<T>(
   change: (item: T) => T,
 ): T[] {
   return items.map((item) => (matches(item) ? change(item) : item));
+}
+
+/** Freezes a value and everything in it, so that a handler changing it in place fails loudly. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
 }

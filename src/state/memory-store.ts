@@ -1,3 +1,4 @@
+import { deepFreeze } from './immutable.js';
 import type { Decision, Store } from './store.js';
 
 /**
@@ -66,6 +67,10 @@ export class MemoryStore implements Store {
     return Promise.resolve(Object.fromEntries(this.counterSets.get(key) ?? []));
   }
 
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.values.clear();
     this.lists.clear();
@@ -91,10 +96,4 @@ class CappedList {
   items(): unknown[] {
     return this.entries.slice(-this.max);
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  for (const child of Object.values(value)) deepFreeze(child);
-  return Object.freeze(value);
 }

@@ -1,7 +1,7 @@
 /**
- * Where standin keeps everything that changes: vendor states and the clock. Asynchronous and
- * transaction-shaped, so that the in-memory store (the default) and a shared one (Redis) serve
- * the same handlers unchanged.
+ * Where standin keeps everything that changes: vendor states, the clock, faults, rate-limit
+ * counters, the journal, violations and coverage. Asynchronous and transaction-shaped, so that the
+ * in-memory store (the default) and a shared one (Redis, for replicas) serve the same code unchanged.
  */
 export interface Store {
   get<T>(key: string): Promise<T | undefined>;
@@ -23,7 +23,17 @@ export interface Store {
   increment(key: string, field: string, by?: number): Promise<void>;
   /** Every counter at `key` (empty when there are none). */
   counters(key: string): Promise<Record<string, number>>;
+  /** Resolves when the store answers; rejects with StoreUnavailableError when it does not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The store cannot be reached (Redis is down, or did not answer in time). Not a bug in standin nor
+ * in the client: a request answers 503 and may be retried once the store is back.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
 }
 
 export interface Decision<T, R> {

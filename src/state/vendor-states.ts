@@ -100,6 +100,14 @@ export class VendorStates {
     for (const vendor of this.entries.keys()) await this.seed(namespace, vendor);
   }
 
+  /**
+   * Creates every vendor state the store does not hold yet, and keeps the ones it does: a replica
+   * that starts (or restarts) next to others on a shared store must not reset their state.
+   */
+  async seedMissing(namespace: string): Promise<void> {
+    for (const vendor of this.entries.keys()) await this.read(namespace, vendor);
+  }
+
   private async seed<S>(namespace: string, vendor: string): Promise<S> {
     const entry = this.entry(vendor);
     const initial = (entry.fixture ??
