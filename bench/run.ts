@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { REDIS_INSTALLED, REDIS_MISSING, startRedis } from '../tests/support/redis-server.js';
 import { measureStartup } from './startup.js';
 import { ROTATE, rotationRequests, seedPrincipals, type Requests } from './workload.js';
 import {
@@ -28,7 +29,10 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const SOAK_REQUESTS = Number(process.env.BENCH_SOAK_REQUESTS ?? 1_000_000);
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
 
+type RowKey = 'stateful' | 'cheap' | 'redis' | 'prism' | 'node' | 'express';
+
 interface Row {
+  key: RowKey;
   subject: string;
   requestsPerSecond: number;
   p50Ms: number;
@@ -55,6 +59,7 @@ function load(
 }
 
 async function measure(
+  key: RowKey,
   subject: string,
   server: ServerProcess,
   workload: Workload,
@@ -66,6 +71,7 @@ async function measure(
     .filter(([status]) => Number(status) !== expectedStatus)
     .reduce((sum, [, stats]) => sum + (stats.count ?? 0), 0);
   return {
+    key,
     subject,
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
@@ -133,14 +139,52 @@ await withServer(
   '/',
   async (standin) => {
     rows.push(
-      await measure('standin: stateful rotation (ProjectDiscovery)', standin, rotations(standin)),
+      await measure(
+        'stateful',
+        'standin: stateful rotation (ProjectDiscovery)',
+        standin,
+        rotations(standin),
+      ),
     );
     rows.push(
-      await measure('standin: 401, no key (cheap path)', standin, constantCall(ROTATE), 401),
+      await measure(
+        'cheap',
+        'standin: 401, no key (cheap path)',
+        standin,
+        constantCall(ROTATE),
+        401,
+      ),
     );
     if (SOAK_REQUESTS > 0) soakSamples = await soak(standin);
   },
 );
+// The same stateful workload with state in a real Redis (one replica): the cost of sharing.
+let redisNote = '';
+if (REDIS_INSTALLED) {
+  const redis = await startRedis();
+  try {
+    await withServer(
+      'standin on Redis',
+      [path.join(ROOT, 'dist', 'cli.js'), '--log', 'json', '--store', redis.url, '--port'],
+      '/',
+      async (standin) => {
+        rows.push(
+          await measure(
+            'redis',
+            'standin: stateful rotation, Redis store (redis-server on loopback)',
+            standin,
+            rotations(standin),
+          ),
+        );
+      },
+    );
+  } finally {
+    await redis.stop();
+  }
+} else {
+  redisNote = `Redis row skipped: ${REDIS_MISSING}.`;
+  process.stderr.write(`${redisNote}\n`);
+}
 const prismCli = path.join(ROOT, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
 const projectDiscovery = path.join(ROOT, 'specs', 'projectdiscovery.yaml');
 await withServer(
@@ -151,6 +195,7 @@ await withServer(
     // Prism serves the spec's paths at its root.
     rows.push(
       await measure(
+        'prism',
         'Prism 5.14 mock (same spec, same call)',
         prism,
         constantCall('/v1/user/apikey/rotate', { 'x-api-key': randomUUID() }),
@@ -159,14 +204,26 @@ await withServer(
   },
 );
 await withServer('node:http', ['-e', BARE_NODE], '/', async (server) => {
-  rows.push(await measure('bare node:http, constant body', server, constantCall(ROTATE)));
+  rows.push(await measure('node', 'bare node:http, constant body', server, constantCall(ROTATE)));
 });
 await withServer('express', ['-e', BARE_EXPRESS], '/', async (server) => {
-  rows.push(await measure('bare express route, constant body', server, constantCall(ROTATE)));
+  rows.push(
+    await measure('express', 'bare express route, constant body', server, constantCall(ROTATE)),
+  );
 });
 
 const startup = await measureStartup(STARTUP_RUNS);
-const [stateful, , prismRow, bareNode, bareExpress] = rows as [Row, Row, Row, Row, Row];
+const rowOf = (key: RowKey): Row => {
+  const row = rows.find((candidate) => candidate.key === key);
+  if (!row) throw new Error(`the bench has no ${key} row`);
+  return row;
+};
+const [stateful, prismRow, bareNode, bareExpress] = [
+  rowOf('stateful'),
+  rowOf('prism'),
+  rowOf('node'),
+  rowOf('express'),
+];
 const goals = [
   {
     goal: 'standin ≥ 10 × Prism requests/s',
@@ -190,6 +247,7 @@ const report = [
   `Node ${process.version}, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured, loopback, autocannon in this process.`,
   '',
   table(rows, stateful),
+  ...(redisNote ? ['', redisNote] : []),
   '',
   `Startup (process start to first answered request, five specs, median of ${STARTUP_RUNS}): standin ${startup.standinMs} ms, bare node:http ${startup.bareMs} ms.`,
   '',

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { GroupCommit } from './group-commit.js';
 import { deepFreeze } from './immutable.js';
 import { StoreUnavailableError, type Decision, type Store } from './store.js';
 
@@ -28,8 +29,6 @@ interface StandinCommands {
 
 /** Every key standin writes starts with this, so one Redis database can hold other data too. */
 const KEY_PREFIX = 'standin:';
-/** How often an update is tried again when another writer changed the value first. */
-const MAX_ATTEMPTS = 100;
 /** Parsed values kept to hand out the same object for the same stored text (see `parse`). */
 const PARSED_KEPT = 10_000;
 
@@ -49,6 +48,25 @@ export interface RedisStoreOptions {
  */
 export class RedisStore implements Store {
   private readonly parsed = new Map<string, { raw: string; value: unknown }>();
+  private readonly commits = new GroupCommit({
+    read: async (key) => {
+      const raw = await this.command(() => this.redis.get(KEY_PREFIX + key));
+      return { raw, value: raw === null ? undefined : this.parse(key, raw) };
+    },
+    write: async (key, read, value) => {
+      const next = JSON.stringify(value);
+      const swapped = await this.command(() =>
+        this.redis.standinCompareAndSet(
+          KEY_PREFIX + key,
+          read === null ? 'absent' : 'present',
+          read ?? '',
+          next,
+        ),
+      );
+      if (swapped === 1) this.remember(key, next, value);
+      return swapped === 1;
+    },
+  });
   /** Unknown until the first connection attempt ends either way. */
   private healthy: boolean | undefined;
   private closing = false;
@@ -109,33 +127,8 @@ export class RedisStore implements Store {
     this.remember(key, raw, value);
   }
 
-  async update<T, R>(key: string, decide: (current: T | undefined) => Decision<T, R>): Promise<R> {
-    for (let attempt = 1; ; attempt += 1) {
-      const raw = await this.command(() => this.redis.get(KEY_PREFIX + key));
-      // Outside `command`: what decide throws (a refusal) is the handler's, not the store's.
-      const decision = decide(raw === null ? undefined : (this.parse(key, raw) as T));
-      if (!('value' in decision) || decision.value === undefined) return decision.result;
-      const next = JSON.stringify(decision.value);
-      const swapped = await this.command(() =>
-        this.redis.standinCompareAndSet(
-          KEY_PREFIX + key,
-          raw === null ? 'absent' : 'present',
-          raw ?? '',
-          next,
-        ),
-      );
-      if (swapped === 1) {
-        this.remember(key, next, decision.value);
-        return decision.result;
-      }
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new StoreUnavailableError(
-          `${key} changed under ${MAX_ATTEMPTS} attempts in a row; too many writers at once`,
-        );
-      }
-      // Another writer won: read again, after a short random pause so the losers spread out.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 20)));
-    }
+  update<T, R>(key: string, decide: (current: T | undefined) => Decision<T, R>): Promise<R> {
+    return this.commits.update(key, decide);
   }
 
   async deletePrefix(prefix: string): Promise<void> {

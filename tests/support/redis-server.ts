@@ -8,13 +8,14 @@ import { freePort } from './free-port.js';
  * loopback port, without persistence, stopped at the end. When it is not installed the tests
  * using it are skipped, and say so loudly; with STANDIN_REQUIRE_REDIS=1 (CI) they fail instead.
  */
-const installed = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
+export const REDIS_INSTALLED =
+  spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
 
 export const REDIS_MISSING = 'redis-server is not installed (apt-get install redis-server)';
 
 /** The reason to skip, or false when redis-server is there; `test(name, { skip }, ...)`. */
 export function skipWithoutRedis(): string | false {
-  if (installed) return false;
+  if (REDIS_INSTALLED) return false;
   if (process.env.STANDIN_REQUIRE_REDIS === '1') {
     throw new Error(`${REDIS_MISSING}, and STANDIN_REQUIRE_REDIS=1 wants the Redis tests run`);
   }
