@@ -1,25 +1,35 @@
-# standin in a container: build with the dev tools, run with production dependencies only.
-FROM node:20-bookworm-slim AS build
+# standin in a container. Three stages: compile with the dev tools, install the production
+# dependencies alone, then a runtime image with only dist/, specs/ and those dependencies, run as
+# the image's unprivileged `node` user. Alpine keeps it small; standin has no native modules.
+FROM node:20-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --ignore-scripts
+RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:20-alpine AS production-dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM node:20-alpine
+# Listens on every interface of the container; the control plane is then off unless
+# STANDIN_ADMIN_TOKEN is set (see the README, "Security and limits").
 ENV NODE_ENV=production \
     STANDIN_HOST=0.0.0.0 \
     STANDIN_PORT=4010 \
     STANDIN_LOG=json
 WORKDIR /app
-COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules ./node_modules
+# Owned by root and only readable by `node`: the server cannot rewrite its own code or specs.
+COPY package.json ./
+COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY specs ./specs
-# The image's unprivileged user; standin needs no more.
 USER node
 EXPOSE 4010
-HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:4010/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# /__health answers 503 while the store (Redis) is unreachable.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:4010/__health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/cli.js", "serve"]
