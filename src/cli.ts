@@ -13,6 +13,7 @@ import {
 import { checkSpecFiles } from './engine/load-vendors.js';
 import { createServer, type RunningServer } from './server.js';
 import { SpecError } from './spec/spec-error.js';
+import { StoreUnavailableError } from './state/store.js';
 
 /** The exit code of a run in which a client or a handler broke the contract (`--fail-on-violation`). */
 const EXIT_VIOLATIONS = 3;
@@ -101,8 +102,8 @@ program
     const options = serveOptionsFrom(typed);
     let stop: () => void = () => undefined;
     const server = await createServer({ ...options, onShutdownRequest: () => stop() });
-    if ((options.log ?? DEFAULTS.log) === 'pretty') await printCredentials(server);
     stop = stopOnSignals(server, flags);
+    if ((options.log ?? DEFAULTS.log) === 'pretty') await printCredentials(server);
   });
 
 program
@@ -138,7 +139,16 @@ program
  * values). Only in pretty mode: JSON logs, which machines keep, never carry a credential.
  */
 async function printCredentials(server: RunningServer): Promise<void> {
-  const credentials = await server.credentials();
+  let credentials;
+  try {
+    credentials = await server.credentials();
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    process.stdout.write(
+      `\nCredentials: once the store answers, GET ${server.adminUrl}/credentials lists them.\n\n`,
+    );
+    return;
+  }
   const lines = server.vendors.map((vendor) => {
     const credential = credentials.find((candidate) => candidate.vendor === vendor.name);
     const header = credential ? `${credential.header}: ${credential.value}` : '(none needed)';
@@ -166,6 +176,13 @@ function stopOnSignals(server: RunningServer, reports: ReportFlags): () => void 
       process.exit(1);
     }
     stopping = true;
+    if (reports.coverageReport === undefined && !reports.failOnViolation) {
+      // No report asked for: nothing to read from the store, which may be away.
+      void server.close().then(() => {
+        process.exitCode = 0;
+      });
+      return;
+    }
     void server
       .shutdown()
       .then(async ({ violations, coverage }) => {
@@ -179,7 +196,7 @@ function stopOnSignals(server: RunningServer, reports: ReportFlags): () => void 
       })
       .catch((error: unknown) => {
         process.stderr.write(
-          `standin: ${error instanceof Error ? error.message : String(error)}\n`,
+          `standin: the reports could not be made: ${error instanceof Error ? error.message : String(error)}\n`,
         );
         process.exitCode = 1;
       });

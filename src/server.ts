@@ -166,9 +166,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     },
     shutdown: async () => {
       await closeGracefully(server);
-      const report = { violations: await violations(), coverage: await coverage() };
-      await running.close();
-      return report;
+      try {
+        return { violations: await violations(), coverage: await coverage() };
+      } finally {
+        // Closed even when the reports cannot be read (the store went away).
+        await running.close();
+      }
     },
   };
   return running;

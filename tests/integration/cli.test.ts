@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { finished, listeningUrl, ROOT, runCli, startCli } from '../support/cli.js';
+import { freePort } from '../support/free-port.js';
 import { FIXTURE } from '../support/standin.js';
 
 const BROKEN = path.join(ROOT, 'tests', 'fixtures', 'broken');
@@ -204,4 +205,51 @@ test('standin serve --state with an invalid fixture exits 2 naming the file and 
     outcome.stderr,
     /invalid\.yaml: the state of thousandeyes is not valid: \/users\/0\/tokens\/0\/expiresAt/,
   );
+});
+
+test('standin serve --store: a URL that is not Redis is a usage error, and a password is not echoed', async () => {
+  for (const store of [
+    'mysql://user:hunter2@db/0',
+    'redis://:hunter2@127.0.0.1:6379/x',
+    'nonsense',
+  ]) {
+    const outcome = await runCli(['--port', '0', '--store', store]);
+    assert.equal(outcome.code, 2, store);
+    assert.match(outcome.stderr, /--store/);
+    assert.doesNotMatch(outcome.stderr, /hunter2/);
+  }
+});
+
+test('standin serve on an unreachable Redis starts, answers 503, and stops cleanly', async () => {
+  const unused = await freePort();
+  for (const [flags, expectedCode] of [
+    [[], 0],
+    [['--fail-on-violation'], 1],
+  ] as const) {
+    const child = startCli([
+      '--port',
+      '0',
+      '--log',
+      'pretty',
+      '--store',
+      `redis://127.0.0.1:${unused}/0`,
+      ...flags,
+    ]);
+    const ended = finished(child);
+    const url = await listeningUrl(child);
+    const answer = await fetch(`${url}/projectdiscovery/v1/user/apikey/rotate`, {
+      method: 'POST',
+      headers: { 'x-api-key': FIXTURE.projectdiscovery.alice },
+    });
+    assert.equal(answer.status, 503);
+    assert.equal(answer.headers.get('content-type'), 'application/problem+json');
+    assert.equal((await fetch(`${url}/__health`)).status, 503);
+    child.kill('SIGTERM');
+    const outcome = await ended;
+    // Without reports to make, nothing needs the store to stop; a report it cannot make fails.
+    assert.equal(outcome.code, expectedCode, `${flags.join(' ')}: ${outcome.stderr}`);
+    assert.match(outcome.stdout, /is not reachable/);
+    assert.match(outcome.stdout, /once the store answers, GET \S+\/__admin\/credentials/);
+    if (expectedCode === 1) assert.match(outcome.stderr, /the reports could not be made/);
+  }
 });
