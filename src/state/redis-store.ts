@@ -29,6 +29,8 @@ interface StandinCommands {
 
 /** Every key standin writes starts with this, so one Redis database can hold other data too. */
 const KEY_PREFIX = 'standin:';
+/** Replies of a Redis that cannot serve right now (loading its data, failing over, busy). */
+const TRANSIENT = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
 /** Parsed values kept to hand out the same object for the same stored text (see `parse`). */
 const PARSED_KEPT = 10_000;
 
@@ -189,8 +191,10 @@ export class RedisStore implements Store {
     try {
       return await call();
     } catch (error) {
-      // A ReplyError is Redis answering "no" (a bug in standin), not Redis being away.
-      if (error instanceof Error && error.name === 'ReplyError') throw error;
+      // A ReplyError is Redis answering "no" (a bug in standin), not Redis being away; except
+      // the answers of a Redis that is starting, failing over or busy, which pass.
+      if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT.test(error.message))
+        throw error;
       const reason = error instanceof Error ? error.message : String(error);
       throw new StoreUnavailableError(`Redis at ${this.where} is not available: ${reason}`);
     }
