@@ -148,9 +148,8 @@ export interface ServeFlags {
  * Flags win over the environment, which wins over the defaults. The environment serves
  * containers and CI (`STANDIN_PORT`, `STANDIN_HOST`, `STANDIN_SPECS` separated by commas,
  * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`,
- * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`, `STANDIN_ADMIN_TOKEN`, `STANDIN_MAX_CONNECTIONS`, `STANDIN_STORE`,
- * `STANDIN_REQUEST_TIMEOUT`). This is the only reader of
- * `process.env` in standin.
+ * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`, `STANDIN_ADMIN_TOKEN`, `STANDIN_MAX_CONNECTIONS`,
+ * `STANDIN_REQUEST_TIMEOUT`, `STANDIN_STORE`). This is the only reader of `process.env` in standin.
  */
 export function serveOptionsFrom(
   flags: ServeFlags,
