@@ -1,26 +1,22 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
+import { installedCommand, skipUnlessInstalled } from './installed.js';
 
 /**
  * A real `redis-server` (Debian's package) for the tests that need one: started on a free
- * loopback port, without persistence, stopped at the end. When it is not installed the tests
- * using it are skipped, and say so loudly; with STANDIN_REQUIRE_REDIS=1 (CI) they fail instead.
+ * loopback port, without persistence, stopped at the end.
  */
-export const REDIS_INSTALLED =
-  spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
+const REDIS_COMMAND = installedCommand('redis-server', '--version');
+
+export const REDIS_INSTALLED = REDIS_COMMAND !== undefined;
 
 export const REDIS_MISSING = 'redis-server is not installed (apt-get install redis-server)';
 
-/** The reason to skip, or false when redis-server is there; `test(name, { skip }, ...)`. */
+/** The reason to skip, or false when redis-server is there (see support/installed.ts). */
 export function skipWithoutRedis(): string | false {
-  if (REDIS_INSTALLED) return false;
-  if (process.env.STANDIN_REQUIRE_REDIS === '1') {
-    throw new Error(`${REDIS_MISSING}, and STANDIN_REQUIRE_REDIS=1 wants the Redis tests run`);
-  }
-  process.stderr.write(`\n!!! ${REDIS_MISSING}: the Redis tests are SKIPPED, not passed !!!\n\n`);
-  return `${REDIS_MISSING}: SKIPPED`;
+  return skipUnlessInstalled(REDIS_COMMAND, 'redis-server');
 }
 
 export interface RedisServer {
@@ -40,8 +36,9 @@ export async function startRedis(): Promise<RedisServer> {
     port,
     url: `redis://127.0.0.1:${port}/0`,
     async start() {
+      if (REDIS_COMMAND === undefined) throw new Error(REDIS_MISSING);
       child = spawn(
-        'redis-server',
+        REDIS_COMMAND,
         ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
         { stdio: 'ignore' },
       );

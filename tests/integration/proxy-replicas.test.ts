@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { listeningUrl, startCli } from '../support/cli.js';
+import { skipWithoutNginx, startNginx, type NginxProxy } from '../support/nginx.js';
+import { skipWithoutRedis, startRedis, type RedisServer } from '../support/redis-server.js';
+import { call, concurrently, FIXTURE, resetStandin, type Answer } from '../support/standin.js';
+
+/**
+ * The compose deployment without Docker: the very deploy/nginx.conf (addresses rewritten to
+ * loopback ports) in front of two standin processes on one real Redis. It shows what the
+ * proxy's rules promise: requests reach both replicas, the Host is passed on, a rotation is
+ * never sent to a second replica once it reached one, and a dead replica is skipped.
+ */
+const skip = skipWithoutRedis() || skipWithoutNginx();
+
+interface Replica {
+  child: ChildProcess;
+  url: string;
+  /** Request log lines this replica wrote, by path. */
+  served: Map<string, number>;
+}
+let redis: RedisServer | undefined;
+let proxy: NginxProxy | undefined;
+const replicas: Replica[] = [];
+
+async function startReplica(redisUrl: string): Promise<Replica> {
+  const child = startCli(['--port', '0', '--log', 'json', '--store', redisUrl]);
+  const served = new Map<string, number>();
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const path = requestPathOf(line);
+      if (path !== undefined) served.set(path, (served.get(path) ?? 0) + 1);
+    }
+  });
+  return { child, url: await listeningUrl(child), served };
+}
+
+/** The path of a request log line; undefined for any other line. */
+function requestPathOf(line: string): string | undefined {
+  try {
+    const { path } = JSON.parse(line) as { path?: unknown };
+    return typeof path === 'string' ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function proxyUrl(): string {
+  if (!proxy) throw new Error('nginx is not running');
+  return proxy.url;
+}
+
+before(async () => {
+  if (skip) return;
+  redis = await startRedis();
+  const redisUrl = redis.url;
+  replicas.push(...(await Promise.all([startReplica(redisUrl), startReplica(redisUrl)])));
+  const [a, b] = replicas.map((replica) => Number(new URL(replica.url).port));
+  if (a === undefined || b === undefined) throw new Error('two replicas expected');
+  proxy = await startNginx({ 'standin-a': a, 'standin-b': b });
+});
+
+after(async () => {
+  await proxy?.stop();
+  for (const replica of replicas) {
+    if (replica.child.exitCode !== null || replica.child.signalCode !== null) continue;
+    const gone = new Promise((resolve) => replica.child.once('close', resolve));
+    replica.child.kill('SIGTERM');
+    await gone;
+  }
+  await redis?.stop();
+});
+
+const PROFILE = '/projectdiscovery/v1/user';
+const profile = (key: string): Promise<Answer> =>
+  call(`${proxyUrl()}${PROFILE}`, { headers: { 'x-api-key': key } });
+const rotateProjectDiscovery = (key: string): Promise<Answer> =>
+  call(`${proxyUrl()}/projectdiscovery/v1/user/apikey/rotate`, {
+    method: 'POST',
+    headers: { 'x-api-key': key },
+  });
+
+/** How many ProjectDiscovery rotations the shared journal holds. */
+async function rotationsJournalled(): Promise<number> {
+  const answer = await call(`${proxyUrl()}/__admin/requests/count`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ operationId: 'post-v1-user-apikey-rotate' }),
+  });
+  return (answer.json as { count: number }).count;
+}
+
+/** Ten profile calls through the proxy: every one answered once, and by both replicas. */
+async function assertBothServe(key: string): Promise<void> {
+  const servedBefore = replicas.map((replica) => replica.served.get(PROFILE) ?? 0);
+  const servedNow = (): number[] =>
+    replicas.map(
+      (replica, index) => (replica.served.get(PROFILE) ?? 0) - (servedBefore[index] ?? 0),
+    );
+  const total = (): number => servedNow().reduce((sum, count) => sum + count, 0);
+  for (let request = 0; request < 10; request += 1) {
+    const answer = await profile(key);
+    assert.equal(answer.status, 200, proxy?.errorLog());
+  }
+  // A request is logged as its answer leaves; the last lines may still be on their way.
+  for (let attempt = 0; attempt < 50 && total() < 10; attempt += 1) await sleep(20);
+  assert.equal(total(), 10, `every request served once: ${servedNow().join(' + ')}`);
+  assert.ok(
+    servedNow().every((count) => count > 0),
+    `both replicas served: ${servedNow().join(' + ')}`,
+  );
+}
+
+test('nginx spreads requests over both replicas and passes the Host on', { skip }, async () => {
+  const listing = await call(`${proxyUrl()}/`);
+  const { vendors } = listing.json as { vendors: Array<{ baseUrl: string }> };
+  assert.ok(vendors.length === 5, listing.text);
+  for (const vendor of vendors) {
+    assert.ok(vendor.baseUrl.startsWith(proxyUrl()), `${vendor.baseUrl}: the client's address`);
+  }
+
+  await assertBothServe(FIXTURE.projectdiscovery.alice);
+});
+
+test(
+  '20 rotations at once through the proxy: one winner, as in one process',
+  { skip },
+  async () => {
+    await resetStandin(proxyUrl());
+    const { statuses } = await concurrently(20, () =>
+      call(`${proxyUrl()}/thousandeyes/v7/api-tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${FIXTURE.thousandeyes.alice}` },
+      }),
+    );
+    assert.deepEqual(statuses, { 201: 1, 409: 19 });
+  },
+);
+
+test(
+  'a rotation that reached a replica is never sent to the other, even when its answer is lost',
+  { skip },
+  async () => {
+    await resetStandin(proxyUrl());
+    await call(`${proxyUrl()}/__admin/requests`, { method: 'DELETE' });
+    const fault = await call(`${proxyUrl()}/__admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        vendor: 'projectdiscovery',
+        operationId: 'post-v1-user-apikey-rotate',
+        reset: true,
+        phase: 'after-commit',
+        times: 1,
+      }),
+    });
+    assert.equal(fault.status, 201, fault.text);
+
+    const lost = await rotateProjectDiscovery(FIXTURE.projectdiscovery.alice);
+    assert.equal(lost.status, 502, 'nginx reports the cut connection; it does not retry');
+    // Retried on the other replica, the old key would have been refused there: a second entry.
+    for (let attempt = 0; attempt < 50 && (await rotationsJournalled()) < 1; attempt += 1)
+      await sleep(20);
+    assert.equal(await rotationsJournalled(), 1, 'the rotation was sent once');
+    assert.equal((await profile(FIXTURE.projectdiscovery.alice)).status, 401, 'and it committed');
+    // The cut was standin's own fault injection, not a broken replica: both stay in the rotation.
+    await assertBothServe(FIXTURE.projectdiscovery.bob);
+  },
+);
+
+test(
+  'a replica that dies is skipped: even a rotation is tried on the other, since it never left',
+  { skip },
+  async () => {
+    await resetStandin(proxyUrl());
+    await call(`${proxyUrl()}/__admin/requests`, { method: 'DELETE' });
+    const [dead] = replicas;
+    if (!dead) throw new Error('no replica');
+    const gone = new Promise((resolve) => dead.child.once('close', resolve));
+    dead.child.kill('SIGKILL');
+    await gone;
+
+    let key: string = FIXTURE.projectdiscovery.alice;
+    for (let rotation = 0; rotation < 4; rotation += 1) {
+      const rotated = await rotateProjectDiscovery(key);
+      assert.equal(rotated.status, 200, `rotation ${rotation + 1}: ${proxy?.errorLog()}`);
+      key = (rotated.json as { api_key: string }).api_key;
+    }
+    assert.equal((await profile(key)).status, 200, 'the last key works');
+    for (let attempt = 0; attempt < 50 && (await rotationsJournalled()) < 4; attempt += 1)
+      await sleep(20);
+    assert.equal(await rotationsJournalled(), 4, 'each rotation served once');
+  },
+);
