@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { listeningUrl, startCli } from '../support/cli.js';
+import { eventually } from '../support/eventually.js';
 import { skipWithoutNginx, startNginx, type NginxProxy } from '../support/nginx.js';
 import { skipWithoutRedis, startRedis, type RedisServer } from '../support/redis-server.js';
+import { startReplica, stopReplica, type Replica } from '../support/replicas.js';
 import { call, concurrently, FIXTURE, resetStandin, type Answer } from '../support/standin.js';
 
 /**
@@ -15,18 +15,21 @@ import { call, concurrently, FIXTURE, resetStandin, type Answer } from '../suppo
  */
 const skip = skipWithoutRedis() || skipWithoutNginx();
 
-interface Replica {
-  child: ChildProcess;
-  url: string;
+interface LoggedReplica extends Replica {
   /** Request log lines this replica wrote, by path. */
   served: Map<string, number>;
 }
 let redis: RedisServer | undefined;
 let proxy: NginxProxy | undefined;
-const replicas: Replica[] = [];
+const replicas: LoggedReplica[] = [];
 
-async function startReplica(redisUrl: string): Promise<Replica> {
-  const child = startCli(['--port', '0', '--log', 'json', '--store', redisUrl]);
+async function startLoggedReplica(redisUrl: string): Promise<LoggedReplica> {
+  const replica = await startReplica(redisUrl);
+  return { ...replica, served: servedPaths(replica.child) };
+}
+
+/** Counts the request lines of a replica's JSON log by path, as they come. */
+function servedPaths(child: ChildProcess): Map<string, number> {
   const served = new Map<string, number>();
   let partial = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -37,7 +40,7 @@ async function startReplica(redisUrl: string): Promise<Replica> {
       if (path !== undefined) served.set(path, (served.get(path) ?? 0) + 1);
     }
   });
-  return { child, url: await listeningUrl(child), served };
+  return served;
 }
 
 /** The path of a request log line; undefined for any other line. */
@@ -59,7 +62,9 @@ before(async () => {
   if (skip) return;
   redis = await startRedis();
   const redisUrl = redis.url;
-  replicas.push(...(await Promise.all([startReplica(redisUrl), startReplica(redisUrl)])));
+  replicas.push(
+    ...(await Promise.all([startLoggedReplica(redisUrl), startLoggedReplica(redisUrl)])),
+  );
   const [a, b] = replicas.map((replica) => Number(new URL(replica.url).port));
   if (a === undefined || b === undefined) throw new Error('two replicas expected');
   proxy = await startNginx({ 'standin-a': a, 'standin-b': b });
@@ -67,12 +72,7 @@ before(async () => {
 
 after(async () => {
   await proxy?.stop();
-  for (const replica of replicas) {
-    if (replica.child.exitCode !== null || replica.child.signalCode !== null) continue;
-    const gone = new Promise((resolve) => replica.child.once('close', resolve));
-    replica.child.kill('SIGTERM');
-    await gone;
-  }
+  for (const replica of replicas) await stopReplica(replica);
   await redis?.stop();
 });
 
@@ -108,8 +108,11 @@ async function assertBothServe(key: string): Promise<void> {
     assert.equal(answer.status, 200, proxy?.errorLog());
   }
   // A request is logged as its answer leaves; the last lines may still be on their way.
-  for (let attempt = 0; attempt < 50 && total() < 10; attempt += 1) await sleep(20);
-  assert.equal(total(), 10, `every request served once: ${servedNow().join(' + ')}`);
+  assert.equal(
+    await eventually(total, (served) => served >= 10),
+    10,
+    `every request served once: ${servedNow().join(' + ')}`,
+  );
   assert.ok(
     servedNow().every((count) => count > 0),
     `both replicas served: ${servedNow().join(' + ')}`,
@@ -164,9 +167,8 @@ test(
     const lost = await rotateProjectDiscovery(FIXTURE.projectdiscovery.alice);
     assert.equal(lost.status, 502, 'nginx reports the cut connection; it does not retry');
     // Retried on the other replica, the old key would have been refused there: a second entry.
-    for (let attempt = 0; attempt < 50 && (await rotationsJournalled()) < 1; attempt += 1)
-      await sleep(20);
-    assert.equal(await rotationsJournalled(), 1, 'the rotation was sent once');
+    const journalled = await eventually(rotationsJournalled, (count) => count >= 1);
+    assert.equal(journalled, 1, 'the rotation was sent once');
     assert.equal((await profile(FIXTURE.projectdiscovery.alice)).status, 401, 'and it committed');
     // The cut was standin's own fault injection, not a broken replica: both stay in the rotation.
     await assertBothServe(FIXTURE.projectdiscovery.bob);
@@ -181,9 +183,7 @@ test(
     await call(`${proxyUrl()}/__admin/requests`, { method: 'DELETE' });
     const [dead] = replicas;
     if (!dead) throw new Error('no replica');
-    const gone = new Promise((resolve) => dead.child.once('close', resolve));
-    dead.child.kill('SIGKILL');
-    await gone;
+    await stopReplica(dead, 'SIGKILL');
 
     let key: string = FIXTURE.projectdiscovery.alice;
     for (let rotation = 0; rotation < 4; rotation += 1) {
@@ -192,8 +192,7 @@ test(
       key = (rotated.json as { api_key: string }).api_key;
     }
     assert.equal((await profile(key)).status, 200, 'the last key works');
-    for (let attempt = 0; attempt < 50 && (await rotationsJournalled()) < 4; attempt += 1)
-      await sleep(20);
-    assert.equal(await rotationsJournalled(), 4, 'each rotation served once');
+    const journalled = await eventually(rotationsJournalled, (count) => count >= 4);
+    assert.equal(journalled, 4, 'each rotation served once');
   },
 );

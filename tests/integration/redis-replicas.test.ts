@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { listeningUrl, startCli } from '../support/cli.js';
+import { eventually } from '../support/eventually.js';
 import { skipWithoutRedis, startRedis, type RedisServer } from '../support/redis-server.js';
+import { startReplica, stopReplica, type Replica } from '../support/replicas.js';
 import {
   call,
   concurrently,
@@ -22,24 +22,12 @@ import {
  */
 const skip = skipWithoutRedis();
 let redis: RedisServer | undefined;
-interface Replica {
-  child: ChildProcess;
-  url: string;
-}
 const replicas: Replica[] = [];
 let single: TestServer | undefined;
 
-async function startReplica(): Promise<Replica> {
+function redisUrl(): string {
   if (!redis) throw new Error('redis-server is not running');
-  const child = startCli(['--port', '0', '--log', 'json', '--store', redis.url]);
-  return { child, url: await listeningUrl(child) };
-}
-
-async function stopReplica(replica: Replica): Promise<void> {
-  if (replica.child.exitCode !== null) return;
-  const gone = new Promise((resolve) => replica.child.once('close', resolve));
-  replica.child.kill('SIGTERM');
-  await gone;
+  return redis.url;
 }
 
 function bothReplicas(): [string, string] {
@@ -51,7 +39,7 @@ function bothReplicas(): [string, string] {
 before(async () => {
   if (skip) return;
   redis = await startRedis();
-  replicas.push(...(await Promise.all([startReplica(), startReplica()])));
+  replicas.push(...(await Promise.all([startReplica(redis.url), startReplica(redis.url)])));
   single = await startStandin();
 });
 
@@ -146,19 +134,15 @@ test(
     await resetStandin(second);
     assert.equal((await current(FIXTURE.thousandeyes.alice)).status, 200);
     // A request is journalled as its answer leaves, so the last one may still be on its way.
-    const journalled = async (): Promise<unknown> =>
+    const journalled = async (): Promise<{ count: number }> =>
       (
         await call(`${first}/__admin/requests/count`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ vendor: 'thousandeyes' }),
         })
-      ).json;
-    let count = await journalled();
-    for (let attempt = 0; attempt < 20 && (count as { count: number }).count < 3; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      count = await journalled();
-    }
+      ).json as { count: number };
+    const count = await eventually(journalled, ({ count }) => count >= 3);
     assert.deepEqual(
       count,
       { count: 3 },
@@ -175,7 +159,7 @@ test('state survives a restart of a replica', { skip }, async () => {
   const [replica] = replicas;
   if (!replica) throw new Error('no replica to restart');
   await stopReplica(replica);
-  const restarted = await startReplica();
+  const restarted = await startReplica(redisUrl());
   replicas[0] = restarted;
   const profile = (key: string) =>
     call(`${restarted.url}/projectdiscovery/v1/user`, { headers: { 'x-api-key': key } });
@@ -202,11 +186,11 @@ test(
     assert.equal((await call(`${second}/`)).status, 200, 'what needs no state is still served');
 
     await redis.start();
-    let status = 503;
-    for (let attempt = 0; attempt < 50 && status === 503; attempt += 1) {
-      status = (await rotateProjectDiscovery(second, FIXTURE.projectdiscovery.alice)).status;
-      if (status === 503) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const { status } = await eventually(
+      () => rotateProjectDiscovery(second, FIXTURE.projectdiscovery.alice),
+      (answer) => answer.status !== 503,
+      { everyMs: 100 },
+    );
     // This Redis keeps nothing on disk, so it came back empty: the fixture is seeded again.
     assert.equal(status, 200, 'served again within 5 s of Redis coming back');
     assert.equal((await call(`${second}/__health`)).status, 200);

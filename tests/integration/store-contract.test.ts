@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { MemoryStore } from '../../src/state/memory-store.js';
 import { RedisStore } from '../../src/state/redis-store.js';
 import { StoreUnavailableError, type Store } from '../../src/state/store.js';
+import { eventually } from '../support/eventually.js';
 import { skipWithoutRedis, startRedis, type RedisServer } from '../support/redis-server.js';
 
 /**
@@ -184,14 +185,15 @@ describe('Redis store across connections and outages', () => {
     await assert.rejects(store.ping(), StoreUnavailableError);
     assert.ok(performance.now() - started < 3000, 'no call hangs while Redis is away');
     await redis.start();
-    let answered = false;
-    for (let attempt = 0; attempt < 50 && !answered; attempt += 1) {
-      answered = await store.ping().then(
-        () => true,
-        () => false,
-      );
-      if (!answered) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const answered = await eventually(
+      () =>
+        store.ping().then(
+          () => true,
+          () => false,
+        ),
+      (pinged) => pinged,
+      { everyMs: 100 },
+    );
     assert.ok(answered, 'the store answers again within 5 s of Redis coming back');
     assert.deepEqual(changes, [true, false, true]);
   });

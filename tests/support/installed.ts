@@ -22,10 +22,14 @@ export function skipUnlessInstalled(
   debianPackage: string,
 ): string | false {
   if (command !== undefined) return false;
-  const missing = `${debianPackage} is not installed (apt-get install ${debianPackage})`;
+  const missing = notInstalled(debianPackage);
   if (process.env.STANDIN_REQUIRE_SERVERS === '1') {
     throw new Error(`${missing}, and STANDIN_REQUIRE_SERVERS=1 wants its tests run`);
   }
   process.stderr.write(`\n!!! ${missing}: the tests that need it are SKIPPED, not passed !!!\n\n`);
   return `${missing}: SKIPPED`;
+}
+
+export function notInstalled(debianPackage: string): string {
+  return `${debianPackage} is not installed (apt-get install ${debianPackage})`;
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
-import { installedCommand, skipUnlessInstalled } from './installed.js';
+import { installedCommand, notInstalled, skipUnlessInstalled } from './installed.js';
 
 /**
  * A real `redis-server` (Debian's package) for the tests that need one: started on a free
@@ -12,7 +12,7 @@ const REDIS_COMMAND = installedCommand('redis-server', '--version');
 
 export const REDIS_INSTALLED = REDIS_COMMAND !== undefined;
 
-export const REDIS_MISSING = 'redis-server is not installed (apt-get install redis-server)';
+export const REDIS_MISSING = notInstalled('redis-server');
 
 /** The reason to skip, or false when redis-server is there (see support/installed.ts). */
 export function skipWithoutRedis(): string | false {
