@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_SPECS_DIR } from '../../src/index.js';
+import { startTogether } from '../support/children.js';
 import { startPrismProxy, type PrismProxy } from '../support/prism.js';
 import {
   ENVIRONMENT_ID,
@@ -91,15 +92,16 @@ const BAD: BadRequest[] = [
 before(async () => {
   standin = await startStandin();
   const vendors = [...new Set(BAD.map((request) => request.vendor))];
-  await Promise.all(
-    vendors.map(async (vendor) => {
+  // Together: when one does not start, the others are stopped, not left for no `after` to find.
+  const started = await startTogether(
+    vendors.map((vendor) => async () => {
       const baseUrl = standin.vendors.find((entry) => entry.name === vendor)?.baseUrl ?? '';
-      proxies.set(
-        vendor,
-        await startPrismProxy(path.join(DEFAULT_SPECS_DIR, `${vendor}.yaml`), baseUrl),
-      );
+      const spec = path.join(DEFAULT_SPECS_DIR, `${vendor}.yaml`);
+      return { vendor, proxy: await startPrismProxy(spec, baseUrl) };
     }),
+    ({ proxy }) => proxy.stop(),
   );
+  for (const { vendor, proxy } of started) proxies.set(vendor, proxy);
 });
 after(async () => {
   await Promise.all([...proxies.values()].map((proxy) => proxy.stop()));

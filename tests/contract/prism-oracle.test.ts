@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3 } from 'openapi-types';
 import { DEFAULT_SPECS_DIR } from '../../src/index.js';
+import { startTogether } from '../support/children.js';
 import { startPrismProxy, type PrismProxy } from '../support/prism.js';
 import {
   credentials,
@@ -31,15 +32,18 @@ const documents = new Map<string, OpenAPIV3.Document>();
 
 before(async () => {
   standin = await startStandin();
-  await Promise.all(
-    VENDORS.map(async (vendor) => {
+  // Together: when one does not start, the others are stopped, not left for no `after` to find.
+  const started = await startTogether(
+    VENDORS.map((vendor) => async () => {
       const file = path.join(DEFAULT_SPECS_DIR, `${vendor}.yaml`);
       documents.set(vendor, (await SwaggerParser.dereference(file)) as OpenAPIV3.Document);
       const baseUrl = standin.vendors.find((entry) => entry.name === vendor)?.baseUrl;
       assert.ok(baseUrl, `standin serves ${vendor}`);
-      proxies.set(vendor, await startPrismProxy(file, baseUrl));
+      return { vendor, proxy: await startPrismProxy(file, baseUrl) };
     }),
+    ({ proxy }) => proxy.stop(),
   );
+  for (const { vendor, proxy } of started) proxies.set(vendor, proxy);
 });
 after(async () => {
   await Promise.all([...proxies.values()].map((proxy) => proxy.stop()));

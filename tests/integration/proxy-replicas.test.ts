@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { eventually } from '../support/eventually.js';
 import { skipWithoutNginx, startNginx, type NginxProxy } from '../support/nginx.js';
 import { skipWithoutRedis, startRedis, type RedisServer } from '../support/redis-server.js';
-import { startReplica, stopReplica, type Replica } from '../support/replicas.js';
+import { startReplicas, stopReplica, type Replica } from '../support/replicas.js';
 import { call, concurrently, FIXTURE, resetStandin, type Answer } from '../support/standin.js';
 
 /**
@@ -23,9 +23,10 @@ let redis: RedisServer | undefined;
 let proxy: NginxProxy | undefined;
 const replicas: LoggedReplica[] = [];
 
-async function startLoggedReplica(redisUrl: string): Promise<LoggedReplica> {
-  const replica = await startReplica(redisUrl);
-  return { ...replica, served: servedPaths(replica.child) };
+/** Replicas whose request log lines are counted from the moment they listen. */
+async function startLoggedReplicas(redisUrl: string, count: number): Promise<LoggedReplica[]> {
+  const started = await startReplicas(redisUrl, count);
+  return started.map((replica) => ({ ...replica, served: servedPaths(replica.child) }));
 }
 
 /** Counts the request lines of a replica's JSON log by path, as they come. */
@@ -62,9 +63,7 @@ before(async () => {
   if (skip) return;
   redis = await startRedis();
   const redisUrl = redis.url;
-  replicas.push(
-    ...(await Promise.all([startLoggedReplica(redisUrl), startLoggedReplica(redisUrl)])),
-  );
+  replicas.push(...(await startLoggedReplicas(redisUrl, 2)));
   const [a, b] = replicas.map((replica) => Number(new URL(replica.url).port));
   if (a === undefined || b === undefined) throw new Error('two replicas expected');
   proxy = await startNginx({ 'standin-a': a, 'standin-b': b });
@@ -95,8 +94,33 @@ async function rotationsJournalled(): Promise<number> {
   return (answer.json as { count: number }).count;
 }
 
+/** A path no test sends through the proxy: a replica's log line for it marks where its log is. */
+const LOG_MARK = '/__health';
+
+/**
+ * Waits until each replica's log has caught up with the requests made so far: a replica writes
+ * its lines in order, so once the line of a request sent to it now has come, so have the lines of
+ * every request before (whose lines could otherwise still be on their way, and be counted later).
+ */
+async function logsCaughtUp(): Promise<void> {
+  await Promise.all(
+    replicas.map(async (replica) => {
+      const marks = replica.served.get(LOG_MARK) ?? 0;
+      await call(`${replica.url}${LOG_MARK}`);
+      const seen = await eventually(
+        () => replica.served.get(LOG_MARK) ?? 0,
+        (count) => count > marks,
+        { tries: 250 },
+      );
+      assert.ok(seen > marks, `${replica.url} logged its ${LOG_MARK} request within 5 s`);
+    }),
+  );
+}
+
 /** Ten profile calls through the proxy: every one answered once, and by both replicas. */
 async function assertBothServe(key: string): Promise<void> {
+  // Only these ten are to be counted, not a line of an earlier profile call that comes late.
+  await logsCaughtUp();
   const servedBefore = replicas.map((replica) => replica.served.get(PROFILE) ?? 0);
   const servedNow = (): number[] =>
     replicas.map(
@@ -109,7 +133,7 @@ async function assertBothServe(key: string): Promise<void> {
   }
   // A request is logged as its answer leaves; the last lines may still be on their way.
   assert.equal(
-    await eventually(total, (served) => served >= 10),
+    await eventually(total, (served) => served >= 10, { tries: 250 }),
     10,
     `every request served once: ${servedNow().join(' + ')}`,
   );

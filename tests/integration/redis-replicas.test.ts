@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eventually } from '../support/eventually.js';
 import { skipWithoutRedis, startRedis, type RedisServer } from '../support/redis-server.js';
-import { startReplica, stopReplica, type Replica } from '../support/replicas.js';
+import { startReplica, startReplicas, stopReplica, type Replica } from '../support/replicas.js';
 import {
   call,
   concurrently,
@@ -39,7 +39,7 @@ function bothReplicas(): [string, string] {
 before(async () => {
   if (skip) return;
   redis = await startRedis();
-  replicas.push(...(await Promise.all([startReplica(redis.url), startReplica(redis.url)])));
+  replicas.push(...(await startReplicas(redis.url, 2)));
   single = await startStandin();
 });
 

@@ -1,8 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { describeChild, killChild, printedBy, startChild, waitForOutput } from './children.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const CLI = path.join(ROOT, 'src', 'cli.ts');
+
+/**
+ * The tests run the built CLI, as users do: starting it from the sources through tsx compiled
+ * them again at every start, which on a loaded machine took longer than the tests waited.
+ * `npm test` builds first.
+ */
+const BUILT_CLI = path.join(ROOT, 'dist', 'cli.js');
+
+/** How long a CLI run may take, or a server take to say it listens: generous, for a loaded machine. */
+const CLI_WAIT_MS = 30_000;
 
 export interface CliOutcome {
   code: number | null;
@@ -11,53 +22,71 @@ export interface CliOutcome {
   stderr: string;
 }
 
-/** Runs `standin ...` from the sources (through tsx) and waits for it to end. */
+/** Runs `standin ...` (the built dist/cli.js) and waits for it to end. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliOutcome> {
   const child = startCli(args, env);
   return finished(child);
 }
 
+/** Starts `standin ...` from dist/cli.js; it is killed at the latest when the tests end. */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  if (!existsSync(BUILT_CLI)) {
+    // Never the sources instead: that would test something else than what ships, and slowly.
+    throw new Error(
+      `${path.relative(ROOT, BUILT_CLI)} is missing: the tests run the built CLI. ` +
+        'Run `npm run build` first (`npm test` does).',
+    );
+  }
+  return startChild(process.execPath, [BUILT_CLI, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
-export function finished(child: ChildProcess): Promise<CliOutcome> {
+/**
+ * Waits for the CLI to end, with what it printed. One that runs past `timeoutMs` is killed and
+ * the wait rejects, with what it had printed.
+ */
+export function finished(
+  child: ChildProcess,
+  { timeoutMs = CLI_WAIT_MS }: { timeoutMs?: number } = {},
+): Promise<CliOutcome> {
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   return new Promise((resolve, reject) => {
+    let timedOut = false;
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`standin ${child.spawnargs.slice(3).join(' ')} did not end within 20 s`));
-    }, 20_000);
+      timedOut = true;
+      void killChild(child).then(() =>
+        reject(
+          new Error(
+            `${describeChild(child)} did not end within ${timeoutMs / 1000} s, so it was killed; it printed:\n${printedBy(child)}`,
+          ),
+        ),
+      );
+    }, timeoutMs);
+    // 'close', not 'exit': only then is everything it printed read.
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      if (!timedOut) resolve({ code, signal, stdout, stderr });
     });
   });
 }
 
-/** Waits until a started `standin serve` prints its address, and returns it. */
-export function listeningUrl(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no "listening on" line within 20 s:\n${seen}`)),
-      20_000,
-    );
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(seen);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.on('close', () => reject(new Error(`standin ended before listening:\n${seen}`)));
+/**
+ * Waits until a started `standin serve` prints its address, and returns it. When it does not
+ * within `timeoutMs`, it is killed, and the error carries what it printed.
+ */
+export async function listeningUrl(
+  child: ChildProcess,
+  { timeoutMs = CLI_WAIT_MS }: { timeoutMs?: number } = {},
+): Promise<string> {
+  const [, url] = await waitForOutput(child, /listening on (http:\/\/[^\s"]+)/, {
+    timeoutMs,
+    what: '"listening on" line',
   });
+  if (url === undefined) throw new Error('the "listening on" pattern has no address group');
+  return url;
 }

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunning, killChild, printedBy, startChild, stopChild } from './children.js';
 import { ROOT } from './cli.js';
 import { freePort } from './free-port.js';
 import { installedCommand, skipUnlessInstalled } from './installed.js';
@@ -50,6 +50,9 @@ export function configForLoopback(
   return replace(config, 'http {', `http {\n${temporary}`);
 }
 
+/** nginx starts within milliseconds; this much is for a machine that is busy with much else. */
+const START_WAIT_MS = 20_000;
+
 /** Runs deploy/nginx.conf in front of replicas on loopback ports (host name → port). */
 export async function startNginx(
   replicaPorts: Readonly<Record<string, number>>,
@@ -63,38 +66,38 @@ export async function startNginx(
   const configFile = path.join(directory, 'nginx.conf');
   await writeFile(configFile, configForLoopback(deployed, replicaPorts, port, directory));
 
-  const child = spawn(
-    NGINX_COMMAND,
-    [
-      ...['-p', directory, '-c', configFile, '-e', 'stderr'],
-      ...['-g', `daemon off; pid ${path.join(directory, 'nginx.pid')};`],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = startChild(NGINX_COMMAND, [
+    ...['-p', directory, '-c', configFile, '-e', 'stderr'],
+    ...['-g', `daemon off; pid ${path.join(directory, 'nginx.pid')};`],
+  ]);
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
+    // SIGTERM: nginx's fast shutdown, which also ends its worker.
+    await stopChild(child);
     await rm(directory, { recursive: true, force: true });
   };
 
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (child.exitCode !== null) break;
-    const health = await fetch(`${url}/nginx-health`).then(
-      async (answer) => {
-        await answer.text();
-        return answer.status;
-      },
-      () => 0,
-    );
-    if (health === 200) return { url, stop, errorLog: () => stderr };
+  const deadline = performance.now() + START_WAIT_MS;
+  while (performance.now() < deadline && isRunning(child)) {
+    if ((await healthStatus(url)) === 200) return { url, stop, errorLog: () => stderr };
     await sleep(100);
   }
-  await stop();
-  throw new Error(`nginx did not start within 10 s:\n${stderr}`);
+  const why = isRunning(child) ? `did not start within ${START_WAIT_MS / 1000} s` : 'ended';
+  await killChild(child);
+  await rm(directory, { recursive: true, force: true });
+  throw new Error(`nginx ${why}; it printed:\n${printedBy(child)}`);
+}
+
+/** The status of GET /nginx-health, or 0 when there is no answer (yet). */
+async function healthStatus(url: string): Promise<number> {
+  try {
+    // A probe that hangs must not hold the wait past its deadline.
+    const answer = await fetch(`${url}/nginx-health`, { signal: AbortSignal.timeout(2000) });
+    await answer.text();
+    return answer.status;
+  } catch {
+    return 0;
+  }
 }
