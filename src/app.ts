@@ -1,15 +1,16 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from './logger.js';
 import type { Vendor } from './engine/compile-vendor.js';
+import { judgeCrossOrigin, type CrossOriginPolicy } from './engine/cross-origin.js';
+import { checkHost, type HostPolicy } from './engine/host-check.js';
 import type { Runtime } from './engine/runtime.js';
 import { serveVendorRequest } from './engine/pipeline.js';
 import { observeEveryRequest } from './engine/observe.js';
 import { problems } from './engine/problem.js';
 import { sendJson, sendProblem } from './engine/send.js';
 import { sameSecret } from './state/secrets.js';
-import type { Store } from './state/store.js';
+import { checkSecurity, compileSecurity, type SecurityPlan } from './validators/security.js';
 
 /** Who may call the control plane: anyone (on loopback), holders of the admin token, or nobody. */
 export type ControlPlaneAccess =
@@ -17,6 +18,9 @@ export type ControlPlaneAccess =
 
 export interface AppOptions {
   cors: boolean;
+  /** `--cors-origins`: the origins whose pages may call the control plane (and, when given, the only ones that may call the vendors). */
+  corsOrigins: readonly string[];
+  host: HostPolicy;
   bodyLimit: number;
   logger: Logger;
   runtime: Runtime;
@@ -28,12 +32,11 @@ interface Mount {
   vendor: Vendor;
 }
 
-type Middleware = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
-
 /**
- * The HTTP surface. Vendor and control-plane operations go straight to the engine's pipeline,
- * which matches operations itself; everything else (the vendor list at `/`, each spec at
- * `/<vendor>/openapi.json`, 404s, errors) is an express app. Both share the request log and CORS.
+ * The HTTP surface. Every request passes the same gate first: its Host is checked, its origin
+ * judged, and it is observed (one log line, the journal). Vendor and control-plane operations then
+ * go straight to the engine's pipeline, which matches operations itself; everything else (the
+ * vendor list at `/`, each spec at `/<vendor>/openapi.json`, 404s, errors) is an express app.
  *
  * Why operations do not pass through express: express sets its own prototypes on every request
  * and response, and under load that cost standin half its throughput (`npm run bench:profile`:
@@ -45,64 +48,75 @@ export function createRequestListener(
   options: AppOptions,
 ): RequestListener {
   const observe = observeEveryRequest(options.logger, options.runtime);
-  const allowCrossOrigin: Middleware | undefined = options.cors
-    ? cors({
-        origin: true,
-        credentials: true,
-        maxAge: 600,
-        exposedHeaders: exposedHeaders(vendors),
-      })
-    : undefined;
+  const crossOrigin: CrossOriginPolicy = {
+    enabled: options.cors,
+    allowedOrigins: new Set(options.corsOrigins),
+    exposedHeaders: exposedHeaders(vendors).join(', '),
+  };
+  const adminTokenCheck = compileSecurity([{ adminToken: [] }], {
+    adminToken: { type: 'http', scheme: 'bearer' },
+  });
   const served = [...vendors, controlPlane];
   // Longest first, so a vendor mounted at /a/b wins over one at /a.
   const mounts: Mount[] = served
     .map((vendor) => ({ prefix: vendor.mountPath, vendor }))
     .sort((a, b) => b.prefix.length - a.prefix.length);
   const specs = new Map(served.map((vendor) => [`/${vendor.name}/openapi.json`, vendor]));
-  const app = createExpressApp(
-    vendors,
-    controlPlane,
-    specs,
-    observe,
-    allowCrossOrigin,
-    options.logger,
-    options.runtime.store,
-  );
+  const app = createExpressApp(vendors, controlPlane, specs, options.logger, options.runtime);
 
   return (request, response) => {
+    observe(request, response, () => undefined);
     const url = request.url ?? '/';
     const mark = url.indexOf('?');
     const path = mark < 0 ? url : url.slice(0, mark);
+    // Before anything else: a request for another host name is not standin's to answer.
+    const host = checkHost(request.headers.host, options.host);
+    if (!host.ok) {
+      const detail = host.detail;
+      const problem =
+        host.status === 400 ? problems.badHost(detail) : problems.hostNotAllowed(detail);
+      sendProblem(response, { ...problem, instance: path }, { connection: 'close' });
+      return;
+    }
     const mount = specs.has(path)
       ? undefined
       : mounts.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));
+    const toControlPlane = mount?.vendor === controlPlane;
+    const verdict = judgeCrossOrigin(
+      request,
+      response,
+      toControlPlane ? 'control-plane' : 'vendor',
+      host.host,
+      crossOrigin,
+    );
+    if (verdict.kind === 'answered') return;
+    if (verdict.kind === 'refused') {
+      sendProblem(response, { ...problems.crossOriginRefused(verdict.detail), instance: path });
+      return;
+    }
     if (!mount) {
       void app(request, response);
       return;
     }
-    observe(request, response, () => undefined);
     if (
-      mount.vendor === controlPlane &&
-      refuseControlPlane(options.controlPlane, request, response, path)
+      toControlPlane &&
+      refuseControlPlane(options.controlPlane, adminTokenCheck, request, response, path)
     )
       return;
-    const serve = (): void =>
-      void serveVendorRequest(
-        mount.vendor,
-        request,
-        response,
-        url.slice(mount.prefix.length),
-        options,
-      );
-    // A CORS preflight is answered by the middleware itself; anything else gets its headers and goes on.
-    if (allowCrossOrigin) allowCrossOrigin(request, response, serve);
-    else serve();
+    void serveVendorRequest(
+      mount.vendor,
+      request,
+      response,
+      url.slice(mount.prefix.length),
+      options,
+    );
   };
 }
 
 /** True when the control plane refused the request (and answered it). */
 function refuseControlPlane(
   access: ControlPlaneAccess,
+  adminTokenCheck: SecurityPlan,
   request: IncomingMessage,
   response: ServerResponse,
   path: string,
@@ -112,17 +126,26 @@ function refuseControlPlane(
     sendProblem(response, { ...problems.unknownPath(path), detail: access.reason, instance: path });
     return true;
   }
-  const authorization = request.headers.authorization ?? '';
-  const presented = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
-  if (sameSecret(presented, access.token)) return false;
-  const failure = {
-    in: 'security' as const,
-    name: 'adminToken',
-    message: 'expected an Authorization header "Bearer <admin token>"',
-  };
+  // Read exactly as the vendors' bearer schemes are: the scheme word in any case, one header only.
+  const outcome = checkSecurity(adminTokenCheck, {
+    headers: request.headers,
+    rawHeaders: request.rawHeaders,
+    query: new URLSearchParams(),
+    cookies: {},
+  });
+  if (outcome.ok && sameSecret(outcome.credentials[0]?.value ?? '', access.token)) return false;
+  const failures = outcome.ok
+    ? [
+        {
+          in: 'security' as const,
+          name: 'adminToken',
+          message: 'the admin token is not the one standin was started with',
+        },
+      ]
+    : outcome.failures;
   sendProblem(
     response,
-    { ...problems.unauthenticated([failure]), instance: path },
+    { ...problems.unauthenticated(failures), instance: path },
     {
       'www-authenticate': 'Bearer realm="standin control plane"',
     },
@@ -136,16 +159,12 @@ function createExpressApp(
   vendors: readonly Vendor[],
   controlPlane: Vendor,
   specs: ReadonlyMap<string, Vendor>,
-  observe: Middleware,
-  allowCrossOrigin: Middleware | undefined,
   logger: Logger,
-  store: Store,
+  runtime: Pick<Runtime, 'store' | 'observations'>,
 ): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(observe);
-  if (allowCrossOrigin) app.use(allowCrossOrigin);
 
   app.get('/', (request, response) => {
     sendJson(response, 200, 'application/json', listing(vendors, controlPlane, originOf(request)));
@@ -153,14 +172,27 @@ function createExpressApp(
 
   // For a load balancer or a container healthcheck: 200 when the store answers, 503 when not.
   // Outside /__admin on purpose: a probe must not need the admin token.
+  // Both answers say how many journal, violation and coverage entries wait in this process for
+  // the store (`buffered`) and how many it could not keep (`lost`): an outage leaves a trace.
   app.get(HEALTH_PATH, (_request, response) => {
-    store.ping().then(
-      () => sendJson(response, 200, 'application/json', { status: 'ok' }),
-      (error: unknown) =>
-        sendProblem(response, {
-          ...problems.storeUnavailable(error instanceof Error ? error.message : String(error)),
-          instance: HEALTH_PATH,
+    runtime.store.ping().then(
+      () =>
+        sendJson(response, 200, 'application/json', {
+          status: 'ok',
+          observations: runtime.observations.backlog(),
         }),
+      (error: unknown) => {
+        const problem = problems.storeUnavailable(
+          error instanceof Error ? error.message : String(error),
+        );
+        // An RFC 9457 extension member beside the problem's own.
+        const body = {
+          ...problem,
+          instance: HEALTH_PATH,
+          observations: runtime.observations.backlog(),
+        };
+        sendJson(response, problem.status, 'application/problem+json', body);
+      },
     );
   });
 

@@ -10,10 +10,10 @@ import {
   serveOptionsFrom,
   type ServeFlags,
 } from './config.js';
+import { isLoopbackName } from './engine/host-check.js';
 import { checkSpecFiles } from './engine/load-vendors.js';
 import { createServer, type RunningServer } from './server.js';
 import { SpecError } from './spec/spec-error.js';
-import { StoreUnavailableError } from './state/store.js';
 
 /** The exit code of a run in which a client or a handler broke the contract (`--fail-on-violation`). */
 const EXIT_VIOLATIONS = 3;
@@ -46,6 +46,18 @@ program
     ).default(undefined, 'the bundled specs/'),
   )
   .option('--no-cors', 'do not answer CORS preflights or add CORS headers (env STANDIN_CORS=false)')
+  .option(
+    '--cors-origins <origins>',
+    'comma-separated origins (http://localhost:5173) whose pages may call the control plane; when given, the only ones that may call the vendors (env STANDIN_CORS_ORIGINS)',
+  )
+  .option(
+    '--allowed-hosts <hosts>',
+    'comma-separated Host names accepted besides loopback ones (.example.test for a domain), or all (env STANDIN_ALLOWED_HOSTS)',
+  )
+  .option(
+    '--max-namespaces <n>',
+    `namespaces held at once (env STANDIN_MAX_NAMESPACES, default ${DEFAULTS.maxNamespaces})`,
+  )
   .addOption(
     new Option('--log <format>', 'log format (env STANDIN_LOG)')
       .choices(['pretty', 'json', 'silent'])
@@ -71,7 +83,7 @@ program
   )
   .option(
     '--max-connections <n>',
-    `connections served at once (env STANDIN_MAX_CONNECTIONS, default ${DEFAULTS.maxConnections})`,
+    `connections open at once; past it the longest idle one is closed (env STANDIN_MAX_CONNECTIONS, default ${DEFAULTS.maxConnections})`,
   )
   .option(
     '--request-timeout <ms>',
@@ -103,7 +115,10 @@ program
     let stop: () => void = () => undefined;
     const server = await createServer({ ...options, onShutdownRequest: () => stop() });
     stop = stopOnSignals(server, flags);
-    if ((options.log ?? DEFAULTS.log) === 'pretty') await printCredentials(server);
+    if ((options.log ?? DEFAULTS.log) === 'pretty') {
+      const sharedStore = (options.store ?? 'memory') !== 'memory';
+      await printCredentials(server, sharedStore);
+    }
   });
 
 program
@@ -136,26 +151,26 @@ program
 
 /**
  * For a person at a terminal: one ready-to-use credential per vendor (the fixture's own, fake
- * values). Only in pretty mode: JSON logs, which machines keep, never carry a credential.
+ * values), only where nobody else can be reading them: in pretty mode (JSON logs, which machines
+ * keep, never carry a credential), on a loopback address, with this process's own memory store.
+ * On a shared store (Redis) the credentials are every replica's, possibly rotated by a test into
+ * real-looking secrets; on a network address the terminal's output may be a shared CI log.
  */
-async function printCredentials(server: RunningServer): Promise<void> {
-  let credentials;
-  try {
-    credentials = await server.credentials();
-  } catch (error) {
-    if (!(error instanceof StoreUnavailableError)) throw error;
-    process.stdout.write(
-      `\nCredentials: once the store answers, GET ${server.adminUrl}/credentials lists them.\n\n`,
-    );
+async function printCredentials(server: RunningServer, sharedStore: boolean): Promise<void> {
+  const listing = `GET ${server.adminUrl}/credentials`;
+  if (sharedStore || !isLoopbackName(server.host)) {
+    const why = sharedStore ? 'the store is shared' : `${server.host} is not a loopback address`;
+    process.stdout.write(`\nCredentials are not printed (${why}): ${listing} lists them.\n\n`);
     return;
   }
+  const credentials = await server.credentials();
   const lines = server.vendors.map((vendor) => {
     const credential = credentials.find((candidate) => candidate.vendor === vendor.name);
     const header = credential ? `${credential.header}: ${credential.value}` : '(none needed)';
     return `  ${vendor.name.padEnd(18)} ${header}`;
   });
   process.stdout.write(
-    `\nReady-to-use credentials (all of them: GET ${server.adminUrl}/credentials):\n${lines.join('\n')}\n\n`,
+    `\nReady-to-use credentials (all of them: ${listing}):\n${lines.join('\n')}\n\n`,
   );
 }
 

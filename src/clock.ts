@@ -23,6 +23,25 @@ export class ClockError extends Error {
   override name = 'ClockError';
 }
 
+/**
+ * The range the clock may be moved within. Every answer must stay representable after a commit:
+ * vendors compute expiries from the clock (a ThousandEyes token lives 2 years, a PocketPaw
+ * session up to SESSION_TTL_MAX_SECONDS), and an RFC 3339 date-time has four-digit years. So the
+ * latest instant leaves centuries of room below 9999-12-31, and the earliest is the Unix epoch
+ * (session tokens carry Unix seconds).
+ */
+export const EARLIEST_CLOCK = Date.UTC(1970, 0, 1);
+export const LATEST_CLOCK = Date.UTC(9000, 0, 1);
+
+function checkInRange(instant: number, asked: string): number {
+  if (!Number.isFinite(instant) || instant < EARLIEST_CLOCK || instant > LATEST_CLOCK) {
+    throw new ClockError(
+      `${asked} would put the clock outside ${new Date(EARLIEST_CLOCK).toISOString()} .. ${new Date(LATEST_CLOCK).toISOString()}, the range it can move within`,
+    );
+  }
+  return instant;
+}
+
 export class Clock {
   constructor(
     private readonly store: Store,
@@ -43,45 +62,29 @@ export class Clock {
   }
 
   /**
-   * Moves the clock forward by an ISO 8601 duration (`P14DT1H`). Years, months and days are
-   * calendar units in UTC: 31 January plus `P1M` is 28 February.
+   * Moves the clock as one change, checked whole before anything is written: `set` puts it at an
+   * instant (running on from there unless `frozen`), then `advance` moves it forward by an ISO 8601
+   * duration (`P14DT1H`; years, months and days are calendar units in UTC: 31 January plus `P1M`
+   * is 28 February), and `frozen` stops it where it stands (true) or lets it run (false).
    */
-  async advance(namespace: string, text: string): Promise<ClockReading> {
-    const duration = Duration.fromISO(text);
-    if (!duration.isValid || !/\d/.test(text) || text.startsWith('-') || duration.toMillis() < 0) {
-      throw new ClockError(`"${text}" is not a forward ISO 8601 duration such as P14D or PT1H30M`);
-    }
+  async move(namespace: string, change: ClockChange): Promise<ClockReading> {
+    const target = change.set === undefined ? undefined : instantIn(change.set);
+    const duration = change.advance === undefined ? undefined : forwardDuration(change.advance);
     await this.store.update<ClockState, null>(key(namespace), (current) => {
+      const realNow = this.realNow();
       const state = current ?? { offsetMs: 0 };
-      const from = instantOf(state, this.realNow());
-      const to = DateTime.fromMillis(from, { zone: 'utc' }).plus(duration).toMillis();
-      const next: ClockState =
-        state.frozenAt === undefined
-          ? { offsetMs: state.offsetMs + (to - from) }
-          : { offsetMs: 0, frozenAt: to };
+      let instant = target ?? instantOf(state, realNow);
+      if (duration !== undefined) {
+        // Luxon answers an instant past what a Date can hold with NaN, not an error.
+        instant = DateTime.fromMillis(instant, { zone: 'utc' }).plus(duration).toMillis();
+      }
+      checkInRange(instant, describe(change));
+      const frozen = change.frozen ?? (target === undefined ? state.frozenAt !== undefined : false);
+      const next: ClockState = frozen
+        ? { offsetMs: 0, frozenAt: instant }
+        : { offsetMs: instant - realNow };
       return { value: next, result: null };
     });
-    return this.read(namespace);
-  }
-
-  /** Sets the clock to an instant; `frozen` stops it there (it runs on from there otherwise). */
-  async set(namespace: string, instant: string, frozen = false): Promise<ClockReading> {
-    const target = Date.parse(instant);
-    if (Number.isNaN(target)) throw new ClockError(`"${instant}" is not an RFC 3339 date-time`);
-    const value: ClockState = frozen
-      ? { offsetMs: 0, frozenAt: target }
-      : { offsetMs: target - this.realNow() };
-    await this.store.set(key(namespace), value);
-    return this.read(namespace);
-  }
-
-  /** Stops the clock where it stands (true) or lets it run on from there (false). */
-  async freeze(namespace: string, frozen: boolean): Promise<ClockReading> {
-    const now = instantOf(await this.state(namespace), this.realNow());
-    const value: ClockState = frozen
-      ? { offsetMs: 0, frozenAt: now }
-      : { offsetMs: now - this.realNow() };
-    await this.store.set(key(namespace), value);
     return this.read(namespace);
   }
 
@@ -94,6 +97,35 @@ export class Clock {
   private async state(namespace: string): Promise<ClockState> {
     return (await this.store.get<ClockState>(key(namespace))) ?? { offsetMs: 0 };
   }
+}
+
+/** What `POST /__admin/clock` asks for; see Clock.move. */
+export interface ClockChange {
+  set?: string;
+  advance?: string;
+  frozen?: boolean;
+}
+
+function instantIn(text: string): number {
+  const instant = Date.parse(text);
+  if (Number.isNaN(instant)) throw new ClockError(`"${text}" is not an RFC 3339 date-time`);
+  return instant;
+}
+
+function forwardDuration(text: string): Duration {
+  const duration = Duration.fromISO(text);
+  if (!duration.isValid || !/\d/.test(text) || text.startsWith('-') || duration.toMillis() < 0) {
+    throw new ClockError(`"${text}" is not a forward ISO 8601 duration such as P14D or PT1H30M`);
+  }
+  return duration;
+}
+
+function describe(change: ClockChange): string {
+  const parts = [
+    change.set === undefined ? '' : `setting it to ${change.set}`,
+    change.advance === undefined ? '' : `advancing by ${change.advance}`,
+  ].filter((part) => part !== '');
+  return parts.length > 0 ? parts.join(' then ') : 'this change';
 }
 
 function key(namespace: string): string {

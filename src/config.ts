@@ -21,6 +21,7 @@ export const DEFAULTS = {
   maxConnections: 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  maxNamespaces: 256,
 };
 
 /** What `createServer` accepts; every field has a default. */
@@ -51,8 +52,24 @@ export interface ServerOptions {
    * one, the control plane is only served on a loopback address.
    */
   adminToken?: string;
-  /** Connections served at once; more are refused. */
+  /**
+   * Connections open at once. A newcomer past it closes the connection idle the longest; it is
+   * refused only when every one has a request in flight.
+   */
   maxConnections?: number;
+  /**
+   * Origins (`http://localhost:5173`) whose pages may call the control plane from a browser, and
+   * the only ones that may call the vendors when given. Without it, any page may call the vendors
+   * (without cookies) and none may call the control plane.
+   */
+  corsOrigins?: readonly string[];
+  /**
+   * Host names accepted besides the loopback ones (`localhost`, `*.localhost`, 127.x.x.x, [::1]):
+   * exact names, or `.example.test` for a domain and its subdomains; `all` turns the check off.
+   */
+  allowedHosts?: readonly string[];
+  /** Namespaces held at once (`X-Standin-Namespace`); a request that would make one more is refused. */
+  maxNamespaces?: number;
   /** How long a client may take to send its headers (ms): a slow client cannot hold a connection. */
   headersTimeoutMs?: number;
   /** How long a client may take to send its whole request (ms). */
@@ -81,6 +98,9 @@ export interface ResolvedOptions {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   store: StoreLocation;
+  corsOrigins: readonly string[];
+  allowedHosts: readonly string[] | 'all';
+  maxNamespaces: number;
 }
 
 export type StoreLocation = { kind: 'memory' } | { kind: 'redis'; url: string };
@@ -115,6 +135,9 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
       options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     ),
     store: storeLocationOf(options.store ?? 'memory'),
+    corsOrigins: (options.corsOrigins ?? []).map(checkOrigin),
+    allowedHosts: checkAllowedHosts(options.allowedHosts ?? []),
+    maxNamespaces: checkPositive('max namespaces', options.maxNamespaces ?? DEFAULTS.maxNamespaces),
   };
   if (options.adminToken !== undefined) {
     if (options.adminToken.length < 16)
@@ -142,6 +165,9 @@ export interface ServeFlags {
   maxConnections?: string;
   requestTimeout?: string;
   store?: string;
+  corsOrigins?: string;
+  allowedHosts?: string;
+  maxNamespaces?: string;
 }
 
 /**
@@ -149,7 +175,8 @@ export interface ServeFlags {
  * containers and CI (`STANDIN_PORT`, `STANDIN_HOST`, `STANDIN_SPECS` separated by commas,
  * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`,
  * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`, `STANDIN_ADMIN_TOKEN`, `STANDIN_MAX_CONNECTIONS`,
- * `STANDIN_REQUEST_TIMEOUT`, `STANDIN_STORE`). This is the only reader of `process.env` in standin.
+ * `STANDIN_REQUEST_TIMEOUT`, `STANDIN_STORE`, `STANDIN_CORS_ORIGINS` and `STANDIN_ALLOWED_HOSTS`
+ * separated by commas, `STANDIN_MAX_NAMESPACES`). This is the only reader of `process.env` in standin.
  */
 export function serveOptionsFrom(
   flags: ServeFlags,
@@ -184,6 +211,13 @@ export function serveOptionsFrom(
     options.requestTimeoutMs = wholeNumber('request timeout', requestTimeout);
   const store = flags.store ?? env.STANDIN_STORE;
   if (store !== undefined) options.store = store;
+  const corsOrigins = flags.corsOrigins ?? env.STANDIN_CORS_ORIGINS;
+  if (corsOrigins !== undefined) options.corsOrigins = commaList(corsOrigins);
+  const allowedHosts = flags.allowedHosts ?? env.STANDIN_ALLOWED_HOSTS;
+  if (allowedHosts !== undefined) options.allowedHosts = commaList(allowedHosts);
+  const maxNamespaces = flags.maxNamespaces ?? env.STANDIN_MAX_NAMESPACES;
+  if (maxNamespaces !== undefined)
+    options.maxNamespaces = wholeNumber('max namespaces', maxNamespaces);
   const journalSize = flags.journalSize ?? env.STANDIN_JOURNAL_SIZE;
   if (journalSize !== undefined) {
     if (!/^\d+$/.test(journalSize.trim()))
@@ -225,6 +259,44 @@ function storeLocationOf(text: string): StoreLocation {
       `--store: the Redis database must be a number (got "${url.pathname.slice(1)}")`,
     );
   return { kind: 'redis', url: text };
+}
+
+function commaList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/**
+ * An origin as a browser sends it: `scheme://host[:port]`, nothing after. `null` (the origin of
+ * `file://` pages and sandboxed frames) is refused: every such page would share it.
+ */
+function checkOrigin(origin: string): string {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw new ConfigError(
+      `--cors-origins takes origins such as http://localhost:5173 (got "${origin}")`,
+    );
+  }
+  if (url.origin === 'null' || url.origin !== origin.replace(/\/$/, '').toLowerCase())
+    throw new ConfigError(
+      `--cors-origins takes origins such as http://localhost:5173, without a path (got "${origin}")`,
+    );
+  return url.origin;
+}
+
+function checkAllowedHosts(hosts: readonly string[]): readonly string[] | 'all' {
+  if (hosts.includes('all')) return 'all';
+  for (const host of hosts) {
+    if (!/^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i.test(host))
+      throw new ConfigError(
+        `--allowed-hosts takes host names such as my-machine.local or .example.test, or all (got "${host}")`,
+      );
+  }
+  return hosts.map((host) => host.toLowerCase());
 }
 
 function wholeNumber(what: string, text: string): number {

@@ -15,8 +15,11 @@ import {
   type StoreLocation,
 } from './config.js';
 import { compileVendor, type Vendor } from './engine/compile-vendor.js';
+import { guardConnections } from './engine/connection-guard.js';
 import { loadVendors } from './engine/load-vendors.js';
 import { Faults } from './engine/faults.js';
+import { isLoopbackName } from './engine/host-check.js';
+import { NamespaceRegistry } from './engine/namespace-registry.js';
 import { DEFAULT_NAMESPACE } from './engine/namespace.js';
 import { Observations, type Violation } from './engine/observations.js';
 import type { Runtime } from './engine/runtime.js';
@@ -84,6 +87,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     resolved.state,
     rateLimitsAtStart(vendors, resolved.rateLimits),
     resolved.journalSize,
+    resolved.maxNamespaces,
     logger,
   ).catch(orCloseStore);
   // `POST /__admin/shutdown` stops the server as a signal would: through the caller's own stop
@@ -103,6 +107,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   if (controlPlaneAccess.kind === 'off') logger.warn(controlPlaneAccess.reason);
   const listener = createRequestListener(vendors, controlPlane, {
     cors: resolved.cors,
+    corsOrigins: resolved.corsOrigins,
+    host: { loopbackOnly: isLoopbackName(resolved.host), allowed: resolved.allowedHosts },
     bodyLimit: resolved.bodyLimit,
     logger,
     runtime,
@@ -118,7 +124,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     },
     listener,
   );
-  server.maxConnections = resolved.maxConnections;
+  // Not server.maxConnections: it refuses newcomers even while idle sockets hold every slot.
+  guardConnections(server, resolved.maxConnections);
   await listen(server, resolved.port, resolved.host).catch(orCloseStore);
 
   const { port } = server.address() as AddressInfo;
@@ -160,6 +167,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     coverage,
     close: async () => {
       closing ??= closeGracefully(server)
+        // Journal entries still waiting for the store get a last chance, and a word if lost.
+        .then(() => runtime.observations.close())
+        .then((lost) => {
+          if (lost > 0)
+            logger.warn(
+              { lost },
+              `${lost} journal, violation or coverage entries could not be written to the store before closing`,
+            );
+        })
         .then(() => runtime.store.close())
         .then(() => logger.flush());
       await closing;
@@ -194,6 +210,7 @@ async function createRuntime(
   stateFile: string | undefined,
   rateLimitsOn: ReadonlySet<string>,
   journalSize: number,
+  maxNamespaces: number,
   logger: Logger,
 ): Promise<Runtime> {
   const clock = new Clock(store);
@@ -222,6 +239,7 @@ async function createRuntime(
     rateLimits: new RateLimitSwitches(store, rateLimitsOn),
     faults: new Faults(store),
     observations: new Observations(store, clock, journalSize),
+    namespaces: new NamespaceRegistry(store, maxNamespaces),
   };
 }
 
@@ -234,8 +252,7 @@ export function controlPlaneAccessOf(
   adminToken: string | undefined,
 ): ControlPlaneAccess {
   if (adminToken !== undefined) return { kind: 'token', token: adminToken };
-  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
-  if (loopback) return { kind: 'open' };
+  if (isLoopbackName(host)) return { kind: 'open' };
   return {
     kind: 'off',
     reason: `the control plane (/__admin) is off: standin listens on ${host}, which others can reach, and no --admin-token protects it`,

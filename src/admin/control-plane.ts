@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ClockError } from '../clock.js';
+import { ClockError, type ClockChange } from '../clock.js';
 import type { Vendor } from '../engine/compile-vendor.js';
 import type { Runtime } from '../engine/runtime.js';
 import { createSessionToken } from '../handlers/pocketpaw/session-tokens.js';
@@ -12,7 +12,8 @@ import type {
 } from '../handlers/types.js';
 import type { Failure } from '../validators/failure.js';
 import { StateError } from '../state/vendor-states.js';
-import type { FaultRequest } from '../engine/faults.js';
+import { MAX_FAULTS, type FaultRequest } from '../engine/faults.js';
+import { DEFAULT_NAMESPACE } from '../engine/namespace.js';
 import type { JournalFilter } from '../engine/observations.js';
 import { findResponse } from '../validators/response.js';
 import { coverageOf } from './coverage.js';
@@ -90,20 +91,15 @@ export function createControlPlane(
 
       async moveClock(context) {
         const namespace = namespaceOf(context);
-        const { advance, set, frozen } = context.request.body as {
-          advance?: string;
-          set?: string;
-          frozen?: boolean;
-        };
         try {
-          if (set !== undefined) await clock.set(namespace, set, frozen ?? false);
-          if (advance !== undefined) await clock.advance(namespace, advance);
-          if (set === undefined && frozen !== undefined) await clock.freeze(namespace, frozen);
+          return {
+            status: 200,
+            body: await clock.move(namespace, context.request.body as ClockChange),
+          };
         } catch (error) {
           if (error instanceof ClockError) return problem(400, error.message);
           throw error;
         }
-        return { status: 200, body: await clock.read(namespace) };
       },
 
       async listRequests(context) {
@@ -125,12 +121,12 @@ export function createControlPlane(
 
       async countRequests(context) {
         const matcher = context.request.body as JournalFilter;
-        return {
-          status: 200,
-          body: {
-            count: (await runtime.observations.journal(namespaceOf(context), matcher)).length,
-          },
-        };
+        const namespace = namespaceOf(context);
+        const count = (await runtime.observations.journal(namespace, matcher)).length;
+        // Lost entries cannot be matched (they are gone): `lost` counts all of the namespace's,
+        // and only shows when there are some, so `{count}` stays the whole answer otherwise.
+        const lost = await runtime.observations.lostRequests(namespace);
+        return { status: 200, body: lost > 0 ? { count, lost } : { count } };
       },
 
       async listViolations(context) {
@@ -162,7 +158,13 @@ export function createControlPlane(
         const request = context.request.body as FaultRequest;
         const refusal = faultRefusal(vendors, request);
         if (refusal) return problem(400, refusal);
-        return { status: 201, body: await runtime.faults.add(namespaceOf(context), request) };
+        const fault = await runtime.faults.add(namespaceOf(context), request);
+        if (!fault)
+          return problem(
+            400,
+            `this namespace already holds ${MAX_FAULTS} faults; DELETE /__admin/faults clears them`,
+          );
+        return { status: 201, body: fault };
       },
 
       async clearFaults(context) {
@@ -194,6 +196,25 @@ export function createControlPlane(
         const { enabled } = context.request.body as { enabled: boolean };
         await runtime.rateLimits.set(namespaceOf(context), name, enabled);
         return { status: 200, body: { vendor: name, description: policy.description, enabled } };
+      },
+
+      async listNamespaces() {
+        return {
+          status: 200,
+          body: { max: runtime.namespaces.max, namespaces: await runtime.namespaces.list() },
+        };
+      },
+
+      async deleteNamespace(context) {
+        const name = String(context.request.params.path.name);
+        if (name === DEFAULT_NAMESPACE)
+          return problem(
+            400,
+            'the default namespace cannot be deleted; POST /__admin/reset resets it',
+          );
+        if (!(await runtime.namespaces.delete(name)))
+          return problem(404, `there is no namespace named "${name}"`);
+        return { status: 204 };
       },
 
       async createPocketPawSession(context) {

@@ -36,11 +36,15 @@ export interface Fault {
   remaining: number | null;
 }
 
+/** Faults a namespace holds at once: each call scans them, and a test sets a handful. */
+export const MAX_FAULTS = 100;
+
 /** The faults of each namespace, in the store: the first that matches a call strikes it. */
 export class Faults {
   constructor(private readonly store: Store) {}
 
-  async add(namespace: string, request: FaultRequest): Promise<Fault> {
+  /** The fault as set, or undefined when the namespace already holds MAX_FAULTS. */
+  async add(namespace: string, request: FaultRequest): Promise<Fault | undefined> {
     const fault: Fault = {
       id: randomUUID(),
       vendor: request.vendor,
@@ -51,11 +55,11 @@ export class Faults {
       phase: request.phase ?? 'before-commit',
       remaining: request.times ?? null,
     };
-    await this.store.update<Fault[], null>(key(namespace), (current) => ({
-      value: [...(current ?? []), fault],
-      result: null,
-    }));
-    return fault;
+    return this.store.update<Fault[], Fault | undefined>(key(namespace), (current) =>
+      (current ?? []).length >= MAX_FAULTS
+        ? { result: undefined }
+        : { value: [...(current ?? []), fault], result: fault },
+    );
   }
 
   async list(namespace: string): Promise<Fault[]> {

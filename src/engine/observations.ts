@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
-import type { Store } from '../state/store.js';
+import { StoreUnavailableError, type RecordWrite, type Store } from '../state/store.js';
+import { LOST_FIELD, lostKey, ObservationBuffer, type Backlog } from './observation-buffer.js';
 import type { Failure } from '../validators/failure.js';
 
 /** One request as the journal keeps it: what a CI job asks about, never a credential's value. */
@@ -41,44 +42,136 @@ export interface JournalFilter {
 }
 
 const VIOLATIONS_KEPT = 10_000;
+/** Observations that may wait in the process for the store (about 3 MB of journal entries). */
+const BUFFERED_AT_MOST = 10_000;
+/** How long a closing process keeps trying to hand its buffered observations to the store. */
+const CLOSE_GRACE_MS = 2000;
+/** Namespaces whose clock offset is remembered (see `now`); past it, the memory starts again. */
+const OFFSETS_KEPT = 1000;
 
 /**
  * What a CI job reads after its tests: the journal of requests (bounded), the violations, and how
  * often each documented status of each operation was served. All per namespace, in the store.
+ * Written through a buffer (engine/observation-buffer.ts): while the store is away they wait in
+ * the process and follow once it is back, or are counted as lost when too many wait.
  */
 export class Observations {
+  private readonly buffer: ObservationBuffer;
+  /** Per namespace, the virtual clock minus real time, as last seen by this process. */
+  private readonly clockOffsets = new Map<string, number>();
+
   constructor(
     private readonly store: Store,
     readonly clock: Clock,
     private readonly journalSize: number,
-  ) {}
-
-  async recordRequest(entry: JournalEntry): Promise<void> {
-    await this.store.append(`${entry.namespace}/journal`, entry, this.journalSize);
-    await this.store.increment('namespaces', entry.namespace);
+    bufferCapacity = BUFFERED_AT_MOST,
+  ) {
+    this.buffer = new ObservationBuffer(store, { capacity: bufferCapacity });
   }
 
-  async recordViolations(violations: readonly Violation[]): Promise<void> {
+  /**
+   * `home` is the namespace whose journal keeps the entry: its own, or `default` for a request
+   * that named a namespace which does not exist (a 404 makes none, see NamespaceRegistry).
+   */
+  recordRequest(entry: JournalEntry, home = entry.namespace): Promise<void> {
+    return this.buffer.submit({
+      namespace: home,
+      kind: 'journal',
+      entries: 1,
+      writes: [
+        { kind: 'append', key: `${home}/journal`, value: entry, max: this.journalSize },
+        { kind: 'increment', key: 'namespaces', field: home, by: 1 },
+      ],
+    });
+  }
+
+  async recordViolations(violations: readonly Violation[], home?: string): Promise<void> {
+    const byNamespace = new Map<string, RecordWrite[]>();
     for (const violation of violations) {
-      await this.store.append(`${violation.namespace}/violations`, violation, VIOLATIONS_KEPT);
-      await this.store.increment('namespaces', violation.namespace, 0);
+      const kept = home ?? violation.namespace;
+      const writes = byNamespace.get(kept) ?? [];
+      writes.push({
+        kind: 'append',
+        key: `${kept}/violations`,
+        value: violation,
+        max: VIOLATIONS_KEPT,
+      });
+      byNamespace.set(kept, writes);
     }
+    await Promise.all(
+      [...byNamespace].map(([namespace, writes]) =>
+        this.buffer.submit({
+          namespace,
+          kind: 'violations',
+          entries: writes.length,
+          writes: [...writes, { kind: 'increment', key: 'namespaces', field: namespace, by: 0 }],
+        }),
+      ),
+    );
   }
 
-  async countServed(
+  countServed(
     namespace: string,
     vendor: string,
     operationId: string,
     statusKey: string,
   ): Promise<void> {
-    await this.store.increment(
-      `${namespace}/coverage`,
-      coverageField(vendor, operationId, statusKey),
-    );
+    return this.buffer.submit({
+      namespace,
+      kind: 'coverage',
+      entries: 1,
+      writes: [
+        {
+          kind: 'increment',
+          key: `${namespace}/coverage`,
+          field: coverageField(vendor, operationId, statusKey),
+          by: 1,
+        },
+      ],
+    });
+  }
+
+  /** What waits in this process for the store, and what it lost since it started. */
+  backlog(): Backlog {
+    return this.buffer.backlog();
+  }
+
+  /** Journal entries of the namespace lost by any replica (see ObservationBuffer). */
+  async lostRequests(namespace: string): Promise<number> {
+    await this.buffer.settle();
+    return (await this.store.counters(lostKey(namespace, 'journal')))[LOST_FIELD] ?? 0;
+  }
+
+  /**
+   * The virtual clock's time. While the store is away it cannot be read; a journal entry then
+   * takes real time plus the offset this process last saw for the namespace (see `noteClock`),
+   * rather than being lost. Off only if another replica moved that clock since.
+   */
+  async now(namespace: string): Promise<Date> {
+    try {
+      return await this.clock.now(namespace);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      return new Date(Date.now() + (this.clockOffsets.get(namespace) ?? 0));
+    }
+  }
+
+  /** The virtual clock read `virtual` at the real time `realMs`: remembered for `now`. */
+  noteClock(namespace: string, virtual: Date, realMs: number): void {
+    if (this.clockOffsets.size >= OFFSETS_KEPT && !this.clockOffsets.has(namespace))
+      this.clockOffsets.clear();
+    this.clockOffsets.set(namespace, virtual.getTime() - realMs);
+  }
+
+  /** Tries for a while to hand what waits to the store; answers how many entries were lost. */
+  close(): Promise<number> {
+    return this.buffer.close(CLOSE_GRACE_MS);
   }
 
   async journal(namespace: string, filter: JournalFilter = {}): Promise<JournalEntry[]> {
     const since = filter.since === undefined ? undefined : Date.parse(filter.since);
+    // This process's own entries first: a count just after an answer includes that answer.
+    await this.buffer.settle();
     return (await this.store.list<JournalEntry>(`${namespace}/journal`)).filter(
       (entry) =>
         (filter.vendor === undefined || entry.vendor === filter.vendor) &&
@@ -90,24 +183,31 @@ export class Observations {
     );
   }
 
+  /** Empties the journal and its count of lost entries (`lostKey` shares the prefix). */
   async clearJournal(namespace: string): Promise<void> {
+    // What this process still holds from before the clear must not reappear after it.
+    await this.buffer.settle();
     await this.store.deletePrefix(`${namespace}/journal`);
   }
 
   async violations(namespace: string): Promise<Violation[]> {
+    await this.buffer.settle();
     return this.store.list<Violation>(`${namespace}/violations`);
   }
 
   async clearViolations(namespace: string): Promise<void> {
+    await this.buffer.settle();
     await this.store.deletePrefix(`${namespace}/violations`);
   }
 
   /** Times served, by vendor, operationId and documented status key. */
   async served(namespace: string): Promise<Map<string, number>> {
+    await this.buffer.settle();
     return new Map(Object.entries(await this.store.counters(`${namespace}/coverage`)));
   }
 
   async clearCoverage(namespace: string): Promise<void> {
+    await this.buffer.settle();
     await this.store.deletePrefix(`${namespace}/coverage`);
   }
 

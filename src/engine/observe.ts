@@ -67,7 +67,12 @@ async function record(
   if (exchange?.vendor.name === '__admin') return;
   if (!exchange && line.status !== 404) return;
   const namespace = exchange?.namespace ?? namespaceOf(request.headers) ?? DEFAULT_NAMESPACE;
-  const time = (exchange?.now ?? (await runtime.clock.now(namespace))).toISOString();
+  const home = runtime.namespaces.isKnown(namespace) ? namespace : DEFAULT_NAMESPACE;
+  const { observations } = runtime;
+  // The clock was read just after the request arrived: remembered, for the time of entries made
+  // while the store cannot be read (Observations.now).
+  if (exchange?.now) observations.noteClock(namespace, exchange.now, Date.now() - line.durationMs);
+  const time = (exchange?.now ?? (await observations.now(namespace))).toISOString();
   const credential = exchange?.credentials[0];
   const entry: JournalEntry = {
     time,
@@ -86,13 +91,13 @@ async function record(
         }
       : null,
   };
-  await runtime.observations.recordRequest(entry);
+  await runtime.observations.recordRequest(entry, home);
   const operation = exchange?.operation;
   const served =
     operation && line.status > 0 ? findResponse(operation.responses, line.status) : undefined;
   if (operation && served) {
     await runtime.observations.countServed(
-      namespace,
+      home,
       operation.vendor,
       operation.operationId,
       served.statusKey,

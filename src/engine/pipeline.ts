@@ -21,7 +21,7 @@ import { hasPreferences, parsePrefer } from './prefer.js';
 import { ProblemError, problems, type Problem } from './problem.js';
 import { noteExchange } from './observe.js';
 import type { Runtime } from './runtime.js';
-import { StoreUnavailableError } from '../state/store.js';
+import { OutcomeUnknownError, StoreUnavailableError } from '../state/store.js';
 import { send, sendProblem } from './send.js';
 import { answerFromSpec, vendorErrorBody } from './spec-answers.js';
 
@@ -96,6 +96,7 @@ export async function serveVendorRequest(
       cookies: request.headers.cookie ? parseCookie(request.headers.cookie) : {},
     };
     exchange.credentials = readCredentials(operation, sources);
+    await admitNamespace(exchange);
     exchange.principal = await identify(exchange, operation);
     const limited = await applyRateLimit(exchange, operation);
     if (limited) {
@@ -116,8 +117,17 @@ export async function serveVendorRequest(
   }
 }
 
-/** Answers an error that is not a refusal: 503 while the store is away (retry soon), else 500. */
+/**
+ * Answers an error that is not a refusal: 503 while the store is away and nothing was changed
+ * (retry soon); 500 outcome-unknown when a change may or may not have been made (read first);
+ * else 500.
+ */
 function sendFailure(response: ServerResponse, error: unknown, instance: string): void {
+  if (error instanceof OutcomeUnknownError) {
+    // No Retry-After: retrying blindly is what this answer exists to prevent.
+    sendProblem(response, { ...problems.outcomeUnknown(error.message), instance });
+    return;
+  }
   if (error instanceof StoreUnavailableError) {
     sendProblem(
       response,
@@ -143,6 +153,21 @@ function chooseNamespace(request: IncomingMessage): string {
     );
   }
   return namespace;
+}
+
+/**
+ * Step 2a': the namespace is made here, once the request is known to be for a real operation
+ * with its credentials in place: a 404 or a missing credential makes none (see
+ * engine/namespace-registry.ts).
+ */
+async function admitNamespace({ namespace, options }: Exchange): Promise<void> {
+  const { namespaces } = options.runtime;
+  if (await namespaces.admit(namespace)) return;
+  throw new ProblemError(
+    problems.tooManyNamespaces(
+      `standin holds ${namespaces.max} namespaces besides default (--max-namespaces), so "${namespace}" cannot be made; DELETE /__admin/namespaces/{name} frees one`,
+    ),
+  );
 }
 
 /** OPTIONS on a known path that the spec does not define: say which methods there are. */
@@ -407,7 +432,13 @@ async function produceResult(
   try {
     return await operation.handler(context);
   } catch (error) {
-    if (error instanceof ProblemError || error instanceof StoreUnavailableError) throw error;
+    // The store's own failures are not the handler's: they are answered as such (sendFailure).
+    if (
+      error instanceof ProblemError ||
+      error instanceof StoreUnavailableError ||
+      error instanceof OutcomeUnknownError
+    )
+      throw error;
     options.logger.error(
       { vendor: operation.vendor, operationId: operation.operationId, err: error },
       'handler failed',
@@ -517,7 +548,9 @@ async function recordViolations(
   const { options, namespace, vendor, operation } = exchange;
   // The control plane's own calls are not the vendors' contract.
   if (vendor.name === '__admin') return;
-  const time = (exchange.now ?? (await options.runtime.clock.now(namespace))).toISOString();
+  const time = (exchange.now ?? (await options.runtime.observations.now(namespace))).toISOString();
+  // A refusal before the namespace was made is kept by `default` (see NamespaceRegistry).
+  const home = options.runtime.namespaces.isKnown(namespace) ? namespace : DEFAULT_NAMESPACE;
   await options.runtime.observations.recordViolations(
     failures.map((failure) => ({
       ...failure,
@@ -530,5 +563,6 @@ async function recordViolations(
       path: exchange.fullPath,
       status,
     })),
+    home,
   );
 }

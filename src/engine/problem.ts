@@ -109,6 +109,17 @@ export const problems = {
 
   badNamespace: (detail: string): Problem => problem('bad-namespace', 'Bad Request', 400, detail),
 
+  badHost: (detail: string): Problem => problem('bad-host', 'Bad Request', 400, detail),
+
+  hostNotAllowed: (detail: string): Problem =>
+    problem('host-not-allowed', 'Forbidden', 403, detail),
+
+  crossOriginRefused: (detail: string): Problem =>
+    problem('cross-origin-refused', 'Forbidden', 403, detail),
+
+  tooManyNamespaces: (detail: string): Problem =>
+    problem('too-many-namespaces', 'Service Unavailable', 503, detail),
+
   contractViolation: (operationId: string, status: number, failures: Failure[]): Problem =>
     problem(
       'contract-violation',
@@ -122,6 +133,15 @@ export const problems = {
 
   storeUnavailable: (detail: string): Problem =>
     problem('store-unavailable', 'Service Unavailable', 503, detail),
+
+  /** A change was sent to the store and may or may not have been made: no Retry-After on purpose. */
+  outcomeUnknown: (detail: string): Problem =>
+    problem(
+      'outcome-unknown',
+      'Outcome Unknown',
+      500,
+      `${detail}. This request may or may not have taken effect: read the state before retrying (GET /__admin/credentials for the credentials valid now, GET /__admin/state/{vendor} for the rest), since repeating a rotation that did happen would replace the credential it made`,
+    ),
 
   handlerFailed: (operationId: string, message: string): Problem =>
     problem(

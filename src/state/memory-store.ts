@@ -1,5 +1,5 @@
 import { deepFreeze } from './immutable.js';
-import type { Decision, Store } from './store.js';
+import type { Decision, RecordBatch, Store } from './store.js';
 
 /**
  * The default store: one process, values in a Map. A value is frozen (deeply) when written, so
@@ -11,6 +11,8 @@ export class MemoryStore implements Store {
   private readonly values = new Map<string, unknown>();
   private readonly lists = new Map<string, CappedList>();
   private readonly counterSets = new Map<string, Map<string, number>>();
+  /** Each writer's last applied sequence (see `record`). */
+  private readonly writerSequences = new Map<string, number>();
 
   get<T>(key: string): Promise<T | undefined> {
     return Promise.resolve(this.values.get(key) as T | undefined);
@@ -63,8 +65,27 @@ export class MemoryStore implements Store {
     return Promise.resolve();
   }
 
+  /** Never fails here, so never sent twice; the sequence check keeps the same contract anyway. */
+  async record(writer: string, batches: readonly RecordBatch[]): Promise<void> {
+    let last = this.writerSequences.get(writer) ?? 0;
+    for (const batch of batches) {
+      if (batch.sequence <= last) continue;
+      for (const write of batch.writes) {
+        if (write.kind === 'append') await this.append(write.key, write.value, write.max);
+        else await this.increment(write.key, write.field, write.by);
+      }
+      last = batch.sequence;
+    }
+    this.writerSequences.set(writer, last);
+  }
+
   counters(key: string): Promise<Record<string, number>> {
     return Promise.resolve(Object.fromEntries(this.counterSets.get(key) ?? []));
+  }
+
+  deleteCounter(key: string, field: string): Promise<void> {
+    this.counterSets.get(key)?.delete(field);
+    return Promise.resolve();
   }
 
   ping(): Promise<void> {
@@ -75,6 +96,7 @@ export class MemoryStore implements Store {
     this.values.clear();
     this.lists.clear();
     this.counterSets.clear();
+    this.writerSequences.clear();
     return Promise.resolve();
   }
 }

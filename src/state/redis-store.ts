@@ -1,34 +1,34 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { GroupCommit } from './group-commit.js';
 import { deepFreeze } from './immutable.js';
-import { StoreUnavailableError, type Decision, type Store } from './store.js';
-
-/**
- * Compare-and-set, atomic inside Redis: write `next` only if the key still holds what the caller
- * read (or is still absent). Optimistic concurrency without WATCH, whose state belongs to a
- * connection and would be shared by every request multiplexed on this one.
- */
-const COMPARE_AND_SET = `
-local current = redis.call('GET', KEYS[1])
-if ARGV[1] == 'absent' then
-  if current then return 0 end
-elseif current ~= ARGV[2] then
-  return 0
-end
-redis.call('SET', KEYS[1], ARGV[3])
-return 1`;
-
-interface StandinCommands {
-  standinCompareAndSet(
-    key: string,
-    expected: 'absent' | 'present',
-    read: string,
-    next: string,
-  ): Promise<number>;
-}
+import { recordCall, SCRIPTS, type StandinCommands } from './redis-scripts.js';
+import {
+  OutcomeUnknownError,
+  StoreUnavailableError,
+  type Decision,
+  type RecordBatch,
+  type Store,
+} from './store.js';
+import { meaningOfFailure, settleOutcome } from './write-outcome.js';
 
 /** Every key standin writes starts with this, so one Redis database can hold other data too. */
 const KEY_PREFIX = 'standin:';
+/**
+ * Commit markers and writers' sequences: a colon, which no namespace name may hold, keeps them out
+ * of reach of a namespace's deletePrefix.
+ */
+const COMMIT_MARKER_PREFIX = `${KEY_PREFIX}commit:`;
+const WRITER_SEQUENCE_PREFIX = `${KEY_PREFIX}writer:`;
+/** A writer's last applied sequence outlives any retry of its batches by far. */
+const WRITER_SEQUENCE_KEPT_S = 24 * 60 * 60;
+/**
+ * An `abandoned` mark must outlast any copy of its write still on its way to Redis (in a socket
+ * buffer of a connection Redis has not yet seen drop).
+ */
+const ABANDONED_KEPT_S = 300;
+/** Between two asks about a write whose answer did not come, when the ask failed at once. */
+const SETTLE_RETRY_MS = 100;
 /** Replies of a Redis that cannot serve right now (loading its data, failing over, busy). */
 const TRANSIENT = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
 /** Parsed values kept to hand out the same object for the same stored text (see `parse`). */
@@ -39,6 +39,11 @@ export interface RedisStoreOptions {
   onHealthChange?: (healthy: boolean, message: string) => void;
   /** How long a command may take before the request answers 503 (ms). */
   commandTimeoutMs?: number;
+  /**
+   * How long, from sending it, a write whose answer did not come may take to find out whether it
+   * was applied (ms); past it, OutcomeUnknownError. Default 10 s.
+   */
+  outcomeDeadlineMs?: number;
 }
 
 /**
@@ -46,7 +51,9 @@ export interface RedisStoreOptions {
  * Values are JSON strings (vendor states, clock, faults, rate-limit buckets), the journal and the
  * violations capped lists, coverage and namespaces hashes. While Redis cannot be reached, every
  * call fails at once with StoreUnavailableError (no queue that would make requests hang), and the
- * client reconnects on its own.
+ * client reconnects on its own. A write that was sent and not answered (a timeout, a connection
+ * that dropped) is not called unavailable, since Redis may still have applied it: the store finds
+ * out first (see markedWrite).
  */
 export class RedisStore implements Store {
   private readonly parsed = new Map<string, { raw: string; value: unknown }>();
@@ -57,18 +64,22 @@ export class RedisStore implements Store {
     },
     write: async (key, read, value) => {
       const next = JSON.stringify(value);
-      const swapped = await this.command(() =>
+      const swapped = await this.markedWrite(key, (marker) =>
         this.redis.standinCompareAndSet(
           KEY_PREFIX + key,
+          marker,
           read === null ? 'absent' : 'present',
           read ?? '',
           next,
+          this.markerSeconds,
         ),
       );
-      if (swapped === 1) this.remember(key, next, value);
-      return swapped === 1;
+      if (swapped) this.remember(key, next, value);
+      return swapped;
     },
   });
+  /** A commit marker is read within the outcome deadline; a minute more is margin. */
+  private readonly markerSeconds: number;
   /** Unknown until the first connection attempt ends either way. */
   private healthy: boolean | undefined;
   private closing = false;
@@ -77,7 +88,9 @@ export class RedisStore implements Store {
     private readonly redis: Redis & StandinCommands,
     private readonly where: string,
     private readonly onHealthChange: (healthy: boolean, message: string) => void,
+    private readonly outcomeDeadlineMs: number,
   ) {
+    this.markerSeconds = Math.ceil(outcomeDeadlineMs / 1000) + 60;
     redis.on('ready', () => this.health(true, `Redis at ${where} is connected`));
     // Without a listener, ioredis would report every failed reconnection as an uncaught error.
     redis.on('error', (error: Error) =>
@@ -102,13 +115,19 @@ export class RedisStore implements Store {
       connectTimeout: timeout,
       commandTimeout: timeout,
       enableAutoPipelining: true,
+      // A command is sent at most once by the client: whether to send a write again is decided
+      // here, knowing what it was (see markedWrite).
+      autoResendUnfulfilledCommands: false,
       retryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
     });
-    redis.defineCommand('standinCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
+    for (const { name, numberOfKeys, lua } of SCRIPTS) {
+      redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
+    }
     const store = new RedisStore(
       redis as Redis & StandinCommands,
       redactedAddress(url),
       options.onHealthChange ?? (() => undefined),
+      options.outcomeDeadlineMs ?? 10_000,
     );
     try {
       await redis.connect();
@@ -125,7 +144,10 @@ export class RedisStore implements Store {
 
   async set(key: string, value: unknown): Promise<void> {
     const raw = JSON.stringify(value);
-    await this.command(() => this.redis.set(KEY_PREFIX + key, raw));
+    const written = await this.markedWrite(key, (marker) =>
+      this.redis.standinSet(KEY_PREFIX + key, marker, raw, this.markerSeconds),
+    );
+    if (!written) throw this.notApplied(key, 'its commit marker was abandoned first');
     this.remember(key, raw, value);
   }
 
@@ -147,7 +169,7 @@ export class RedisStore implements Store {
   }
 
   async append(key: string, value: unknown, max: number): Promise<void> {
-    await this.command(() =>
+    await this.unrepeatableWrite(key, () =>
       this.redis
         .multi()
         .rpush(KEY_PREFIX + key, JSON.stringify(value))
@@ -162,7 +184,22 @@ export class RedisStore implements Store {
   }
 
   async increment(key: string, field: string, by = 1): Promise<void> {
-    await this.command(() => this.redis.hincrby(KEY_PREFIX + key, field, by));
+    const call = (): Promise<number> => this.redis.hincrby(KEY_PREFIX + key, field, by);
+    // Adding 0 only makes the field: done twice, it does no harm.
+    if (by === 0) await this.command(call);
+    else await this.unrepeatableWrite(key, call);
+  }
+
+  async record(writer: string, batches: readonly RecordBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    const { keys, args } = recordCall(
+      WRITER_SEQUENCE_PREFIX + writer,
+      WRITER_SEQUENCE_KEPT_S,
+      batches,
+      (key) => KEY_PREFIX + key,
+    );
+    // Safe to send again whatever happened (a batch applies at most once): any failure is 503.
+    await this.command(() => this.redis.standinRecord(keys.length, ...keys, ...args));
   }
 
   async counters(key: string): Promise<Record<string, number>> {
@@ -170,6 +207,10 @@ export class RedisStore implements Store {
     return Object.fromEntries(
       Object.entries(fields).map(([field, count]) => [field, Number(count)]),
     );
+  }
+
+  async deleteCounter(key: string, field: string): Promise<void> {
+    await this.command(() => this.redis.hdel(KEY_PREFIX + key, field));
   }
 
   async ping(): Promise<void> {
@@ -186,18 +227,79 @@ export class RedisStore implements Store {
     }
   }
 
-  /** Runs one Redis call; a failure to reach Redis becomes StoreUnavailableError. */
+  /**
+   * Runs one Redis call that reads, or writes what may be written twice; a failure to reach Redis
+   * becomes StoreUnavailableError.
+   */
   private async command<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      // A ReplyError is Redis answering "no" (a bug in standin), not Redis being away; except
-      // the answers of a Redis that is starting, failing over or busy, which pass.
-      if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT.test(error.message))
-        throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError(`Redis at ${this.where} is not available: ${reason}`);
+      throw this.unavailable(error);
     }
+  }
+
+  /**
+   * Runs one write that leaves a commit marker (see redis-scripts.ts): true when it was applied,
+   * false when Redis answered that it was not (a compare-and-set that found another value). Never
+   * sent (no connection): StoreUnavailableError at once. Sent and not answered: asks about its
+   * marker until the outcome deadline (on the same connection while it lasts, and Redis answers a
+   * connection's commands in order, so the ask is answered after the write): true when it was
+   * applied after all, StoreUnavailableError when it was not (and now never will be),
+   * OutcomeUnknownError when no answer came in time.
+   */
+  private async markedWrite(
+    key: string,
+    send: (marker: string) => Promise<number>,
+  ): Promise<boolean> {
+    const marker = COMMIT_MARKER_PREFIX + randomUUID();
+    const deadline = performance.now() + this.outcomeDeadlineMs;
+    try {
+      return (await send(marker)) === 1;
+    } catch (error) {
+      if (meaningOfFailure(error) !== 'unknown') throw this.unavailable(error);
+      const reason = error instanceof Error ? error.message : String(error);
+      const outcome = await settleOutcome(
+        async () => (await this.redis.standinSettle(marker, ABANDONED_KEPT_S)) === 1,
+        { deadline, retryEveryMs: SETTLE_RETRY_MS, stopped: () => this.closing },
+      );
+      if (outcome === 'committed') return true;
+      if (outcome === 'not-committed') throw this.notApplied(key, reason);
+      throw new OutcomeUnknownError(
+        `the write of ${key} was sent to Redis at ${this.where} and not answered (${reason}); whether it was applied could not be learnt within ${this.outcomeDeadlineMs} ms`,
+      );
+    }
+  }
+
+  /** A write that must not be sent twice and leaves no marker: no answer means OutcomeUnknownError. */
+  private async unrepeatableWrite<T>(key: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (meaningOfFailure(error) !== 'unknown') throw this.unavailable(error);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new OutcomeUnknownError(
+        `the write of ${key} was sent to Redis at ${this.where} and not answered (${reason}); it may have been applied`,
+      );
+    }
+  }
+
+  /**
+   * What a failed call becomes: a ReplyError is Redis answering "no" (a bug in standin), not
+   * Redis being away, and passes as it is; except the answers of a Redis that is starting,
+   * failing over or busy, which are StoreUnavailableError like every other failure.
+   */
+  private unavailable(error: unknown): Error {
+    if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT.test(error.message))
+      return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new StoreUnavailableError(`Redis at ${this.where} is not available: ${reason}`);
+  }
+
+  private notApplied(key: string, reason: string): StoreUnavailableError {
+    return new StoreUnavailableError(
+      `Redis at ${this.where} did not answer the write of ${key} (${reason}); it was not applied, and will not be`,
+    );
   }
 
   /**

@@ -193,6 +193,30 @@ test('standin serve prints, in pretty mode, one ready-to-use credential per vend
   }
 });
 
+test('on an address others can reach, pretty mode prints no credential', async () => {
+  // Listening on every interface only for the banner: no request is sent to it.
+  const child = startCli([
+    '--port',
+    '0',
+    '--host',
+    '0.0.0.0',
+    '--admin-token',
+    'a-long-enough-admin-token',
+  ]);
+  const ended = finished(child);
+  await listeningUrl(child);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.kill('SIGTERM');
+  const shown = (await ended).stdout;
+  assert.match(shown, /Credentials are not printed \(0\.0\.0\.0 is not a loopback address\)/);
+  for (const token of [
+    FIXTURE.thousandeyes.alice,
+    FIXTURE.wiremock.alice,
+    FIXTURE.projectdiscovery.alice,
+  ])
+    assert.ok(!shown.includes(token));
+});
+
 test('standin serve --state with an invalid fixture exits 2 naming the file and the place', async () => {
   const outcome = await runCli([
     '--port',
@@ -249,7 +273,12 @@ test('standin serve on an unreachable Redis starts, answers 503, and stops clean
     // Without reports to make, nothing needs the store to stop; a report it cannot make fails.
     assert.equal(outcome.code, expectedCode, `${flags.join(' ')}: ${outcome.stderr}`);
     assert.match(outcome.stdout, /is not reachable/);
-    assert.match(outcome.stdout, /once the store answers, GET \S+\/__admin\/credentials/);
+    // A shared store's credentials are every replica's: never printed.
+    assert.match(
+      outcome.stdout,
+      /Credentials are not printed \(the store is shared\): GET \S+\/__admin\/credentials lists them/,
+    );
+    assert.ok(!outcome.stdout.includes(FIXTURE.projectdiscovery.alice));
     if (expectedCode === 1) assert.match(outcome.stderr, /the reports could not be made/);
   }
 });

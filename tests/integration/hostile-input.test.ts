@@ -154,7 +154,7 @@ const cases: Array<{ name: string; request: Buffer; status: number }> = [
   {
     name: 'two API keys',
     request: Buffer.from(
-      `POST ${PD_ROTATE} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-API-Key: ${FIXTURE.projectdiscovery.alice}\r\nX-API-Key: ${FIXTURE.projectdiscovery.bob}\r\n\r\n`,
+      `POST ${PD_ROTATE} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-API-Key: ${FIXTURE.projectdiscovery.alice}\r\nX-API-Key: ${FIXTURE.projectdiscovery.bob}\r\n\r\n`,
     ),
     status: 401,
   },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { controlPlaneAccessOf } from '../../src/server.js';
+import { httpRequest, rawRequest } from '../support/raw-http.js';
 import { call, FIXTURE, startStandin } from '../support/standin.js';
 
 /** Server limits: a slow or greedy client cannot hold standin; the control plane is guarded. */
@@ -34,12 +35,13 @@ const SLOW_CLIENTS = [
   {
     stalls: 'its headers',
     after: 'the headers timeout',
-    sends: 'POST /projectdiscovery/v1/user/apikey/rotate HTTP/1.1\r\nHost: x\r\nX-API-Key: ',
+    sends:
+      'POST /projectdiscovery/v1/user/apikey/rotate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ',
   },
   {
     stalls: 'its body',
     after: 'the request timeout',
-    sends: `POST /wiremock-cloud/v1/users/9gd5l/regenerate-api-token HTTP/1.1\r\nHost: x\r\nAuthorization: Token ${FIXTURE.wiremock.alice}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`,
+    sends: `POST /wiremock-cloud/v1/users/9gd5l/regenerate-api-token HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Token ${FIXTURE.wiremock.alice}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`,
   },
 ];
 
@@ -59,17 +61,41 @@ for (const { stalls, after, sends } of SLOW_CLIENTS) {
   });
 }
 
-test('connections past --max-connections are refused; the ones held keep working', async () => {
+test('connections past --max-connections are refused while every one held is busy; the ones held keep working', async () => {
   const standin = await startStandin({ maxConnections: 3 });
-  const held: Socket[] = [];
   try {
-    for (let index = 0; index < 3; index += 1) held.push(await open(standin.port));
+    // Busy, not idle: an idle socket gives its slot up to a newcomer (connection-fairness.test.ts).
+    // Each request goes on a socket of its own, closed after the answer, so none lingers idle.
+    const fault = JSON.stringify({
+      vendor: 'thousandeyes',
+      operationId: 'getCurrentUser',
+      delayMs: 1500,
+      times: 3,
+    });
+    const faultAdded = await rawRequest(
+      standin.port,
+      httpRequest('POST', '/__admin/faults', { 'Content-Type': 'application/json' }, fault),
+    );
+    assert.equal(faultAdded.status, 201, faultAdded.text);
+    const held = Array.from({ length: 3 }, () =>
+      rawRequest(
+        standin.port,
+        httpRequest('GET', '/thousandeyes/v7/users/current', {
+          Authorization: `Bearer ${FIXTURE.thousandeyes.alice}`,
+        }),
+      ),
+    );
+    // Long enough for the three requests to arrive; far shorter than the delay that holds them.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const extra = await open(standin.port);
     extra.on('error', () => undefined);
     const extraFate = await closedWithin(extra, 2000);
+    extra.destroy();
     assert.equal(extraFate.closed, true, 'the fourth connection is closed at once');
     assert.equal(extraFate.said, '', 'without an answer');
-    for (const socket of held) socket.destroy();
+    for (const answer of await Promise.all(held)) {
+      assert.equal(answer.status, 200, `the ones held keep working: ${answer.text.slice(0, 200)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(
       (await call(`${standin.url}/`)).status,
@@ -77,7 +103,6 @@ test('connections past --max-connections are refused; the ones held keep working
       'once they are gone, new clients are served',
     );
   } finally {
-    for (const socket of held) socket.destroy();
     await standin.close();
   }
 });

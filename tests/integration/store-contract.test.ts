@@ -139,6 +139,36 @@ for (const subject of subjects) {
       await store.increment(keyOf('c'), 'b', 0);
       assert.deepEqual(await store.counters(keyOf('c')), { a: 3, b: 0 });
     });
+
+    it('deleting a counter removes that field only', async () => {
+      const store = await fresh();
+      await store.increment(keyOf('c'), 'a', 2);
+      await store.increment(keyOf('c'), 'b', 0);
+      await store.deleteCounter(keyOf('c'), 'a');
+      await store.deleteCounter(keyOf('c'), 'never-there');
+      assert.deepEqual(await store.counters(keyOf('c')), { b: 0 });
+    });
+
+    it('record applies batches in order, each at most once per writer', async () => {
+      const store = await fresh();
+      const batch = (sequence: number, entry: string) => ({
+        sequence,
+        writes: [
+          { kind: 'append' as const, key: keyOf('journal'), value: { entry }, max: 10 },
+          { kind: 'increment' as const, key: keyOf('counts'), field: 'seen', by: 1 },
+        ],
+      });
+      await store.record(`writer-${run}`, [batch(1, 'a'), batch(2, 'b')]);
+      // Sent again (its answer was lost), together with a new one: only the new one applies.
+      await store.record(`writer-${run}`, [batch(2, 'b'), batch(3, 'c')]);
+      // Another writer's sequences are its own.
+      await store.record(`other-${run}`, [batch(1, 'd')]);
+      assert.deepEqual(
+        (await store.list<{ entry: string }>(keyOf('journal'))).map((item) => item.entry),
+        ['a', 'b', 'c', 'd'],
+      );
+      assert.deepEqual(await store.counters(keyOf('counts')), { seen: 4 });
+    });
   });
 }
 

@@ -1,12 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunning, killChild, printedBy, startChild, stopChild } from './children.js';
 import { freePort } from './free-port.js';
 import { installedCommand, notInstalled, skipUnlessInstalled } from './installed.js';
 
 /**
  * A real `redis-server` (Debian's package) for the tests that need one: started on a free
- * loopback port, without persistence, stopped at the end.
+ * loopback port, without persistence, stopped at the end (and killed with the test process at the
+ * latest, see support/children.ts).
  */
 const REDIS_COMMAND = installedCommand('redis-server', '--version');
 
@@ -25,45 +27,73 @@ export interface RedisServer {
   url: string;
   /** Stops the server (SIGTERM) and waits until it is gone; its data goes with it. */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port: empty, or with what its data directory kept. */
   start(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export interface RedisOptions {
+  /**
+   * Keep the data in an fsync'd append-only file in this directory, so that a stop and a start
+   * keep it (a test of what survives Redis going away). Without it, nothing is kept.
+   */
+  dataDirectory?: string;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const port = await freePort();
+  const persistence =
+    options.dataDirectory === undefined
+      ? ['--save', '', '--appendonly', 'no']
+      : [
+          '--dir',
+          options.dataDirectory,
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          '--save',
+          '',
+        ];
   let child: ChildProcess | undefined;
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}/0`,
     async start() {
       if (REDIS_COMMAND === undefined) throw new Error(REDIS_MISSING);
-      child = spawn(
-        REDIS_COMMAND,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        { stdio: 'ignore' },
-      );
-      await untilAnswers(port);
+      const started = startChild(REDIS_COMMAND, [
+        ...['--port', String(port), '--bind', '127.0.0.1'],
+        ...persistence,
+      ]);
+      child = started;
+      const failure = await untilAnswers(port, started);
+      if (failure !== undefined) {
+        child = undefined;
+        await killChild(started);
+        throw new Error(`${failure}; it printed:\n${printedBy(started)}`);
+      }
     },
     async stop() {
       const running = child;
       child = undefined;
-      if (!running || running.exitCode !== null) return;
-      const gone = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGTERM');
-      await gone;
+      if (running) await stopChild(running);
     },
   };
   await server.start();
   return server;
 }
 
-/** Waits (at most 10 s) until the server answers PING with PONG. */
-async function untilAnswers(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (await pongs(port)) return;
+/** Redis answers within milliseconds; this much is for a machine that is busy with much else. */
+const START_WAIT_MS = 20_000;
+
+/** Waits until the server answers PING with PONG; says why not when it ended or took too long. */
+async function untilAnswers(port: number, child: ChildProcess): Promise<string | undefined> {
+  const deadline = performance.now() + START_WAIT_MS;
+  while (performance.now() < deadline) {
+    if (!isRunning(child)) return `redis-server on port ${port} ended before answering`;
+    if (await pongs(port)) return undefined;
     await sleep(100);
   }
-  throw new Error(`redis-server on port ${port} did not answer within 10 s`);
+  return `redis-server on port ${port} did not answer within ${START_WAIT_MS / 1000} s`;
 }
 
 function pongs(port: number): Promise<boolean> {

@@ -16,8 +16,11 @@ export const PocketPawStateSchema = Type.Object(
     /** The master access token, `pk_...` (the documented shape). */
     masterToken: Type.String({ minLength: 1 }),
     apiKeys: Type.Array(ApiKey),
-    /** PocketPaw's `session_token_ttl_hours` setting. */
-    sessionTtlHours: Type.Integer({ minimum: 1 }),
+    /**
+     * PocketPaw's `session_token_ttl_hours` setting; at most 100 years, so an expiry stays a date
+     * an answer can carry (see clock.ts).
+     */
+    sessionTtlHours: Type.Integer({ minimum: 1, maximum: 876_000 }),
   },
   { additionalProperties: false },
 );
