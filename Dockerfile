@@ -7,6 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+# The build generates the control-plane client's types from this spec (npm's prebuild).
+COPY specs/control-plane ./specs/control-plane
 RUN npm run build
 
 FROM node:20-alpine AS production-dependencies

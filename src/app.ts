@@ -3,6 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from './logger.js';
 import type { Vendor } from './engine/compile-vendor.js';
 import { judgeCrossOrigin, type CrossOriginPolicy } from './engine/cross-origin.js';
+import { hintFor } from './engine/path-hints.js';
 import { checkHost, type HostPolicy } from './engine/host-check.js';
 import type { Runtime } from './engine/runtime.js';
 import { serveVendorRequest } from './engine/pipeline.js';
@@ -25,6 +26,8 @@ export interface AppOptions {
   logger: Logger;
   runtime: Runtime;
   controlPlane: ControlPlaneAccess;
+  /** `serve --dynamic`, for the vendors: the control plane always answers from its handlers. */
+  dynamic: boolean;
 }
 
 interface Mount {
@@ -62,6 +65,14 @@ export function createRequestListener(
     .map((vendor) => ({ prefix: vendor.mountPath, vendor }))
     .sort((a, b) => b.prefix.length - a.prefix.length);
   const specs = new Map(served.map((vendor) => [`/${vendor.name}/openapi.json`, vendor]));
+  // A vendor served at the root of the port must not hide standin's own paths: the health check,
+  // the specs, and the vendor list at `/` (unless the vendor has an operation there).
+  const rootVendor = vendors.find((vendor) => vendor.mountPath === '');
+  const servedByStandin = (path: string): boolean =>
+    path === HEALTH_PATH ||
+    specs.has(path) ||
+    (path === '/' && rootVendor !== undefined && !hasOperationAt(rootVendor, '/'));
+  const hint = (path: string): string => hintFor(vendors, path);
   const app = createExpressApp(vendors, controlPlane, specs, options.logger, options.runtime);
 
   return (request, response) => {
@@ -78,7 +89,7 @@ export function createRequestListener(
       sendProblem(response, { ...problem, instance: path }, { connection: 'close' });
       return;
     }
-    const mount = specs.has(path)
+    const mount = servedByStandin(path)
       ? undefined
       : mounts.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));
     const toControlPlane = mount?.vendor === controlPlane;
@@ -103,13 +114,11 @@ export function createRequestListener(
       refuseControlPlane(options.controlPlane, adminTokenCheck, request, response, path)
     )
       return;
-    void serveVendorRequest(
-      mount.vendor,
-      request,
-      response,
-      url.slice(mount.prefix.length),
-      options,
-    );
+    void serveVendorRequest(mount.vendor, request, response, url.slice(mount.prefix.length), {
+      ...options,
+      hint,
+      dynamic: options.dynamic && !toControlPlane,
+    });
   };
 }
 
@@ -212,7 +221,9 @@ function createExpressApp(
       (candidate) => path === `/${candidate.name}` || path.startsWith(`/${candidate.name}/`),
     );
     const problem = problems.unknownPath(path);
-    if (vendor) problem.detail += `; ${vendor.name} is served at ${vendor.mountPath}`;
+    const hint = hintFor(vendors, path);
+    if (hint) problem.detail += hint;
+    else if (vendor) problem.detail += `; ${vendor.name} is served at ${vendor.mountPath || '/'}`;
     sendProblem(response, { ...problem, instance: path });
   });
 
@@ -224,6 +235,10 @@ function createExpressApp(
     }
   });
   return app;
+}
+
+function hasOperationAt(vendor: Vendor, path: string): boolean {
+  return vendor.router.match(path) !== undefined;
 }
 
 function originOf(request: Request): string {

@@ -1,8 +1,16 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { coverageMarkdown } from './admin/coverage.js';
 import { violationReport } from './admin/violation-report.js';
+import { buildCiReport } from './admin/reports/model.js';
+import {
+  parseReportRequest,
+  REPORT_FORMATS,
+  writeReports,
+  type ReportRequest,
+} from './admin/reports/report-files.js';
 import {
   ConfigError,
   DEFAULTS,
@@ -12,8 +20,15 @@ import {
 } from './config.js';
 import { isLoopbackName } from './engine/host-check.js';
 import { checkSpecFiles } from './engine/load-vendors.js';
+import { createLogger, type LogFormat } from './logger.js';
+import { writeReadyFile } from './ready-file.js';
 import { createServer, type RunningServer } from './server.js';
 import { SpecError } from './spec/spec-error.js';
+import { packageVersion } from './version.js';
+import { DEFAULT_WAIT_SECONDS, waitRequestFrom, waitUntilReady } from './wait.js';
+
+/** What a spec file's name looks like, as `--specs` finds them in a folder. */
+const SPEC_LIKE = /\.(ya?ml|json)$/i;
 
 /** The exit code of a run in which a client or a handler broke the contract (`--fail-on-violation`). */
 const EXIT_VIOLATIONS = 3;
@@ -22,12 +37,20 @@ const EXIT_VIOLATIONS = 3;
 const program = new Command()
   .name('standin')
   .description('A stateful mock and contract server generated from OpenAPI specs.')
-  .showHelpAfterError()
+  .version(packageVersion(), '-V, --version', 'print the version of standin')
   .exitOverride();
 
 program
   .command('serve', { isDefault: true })
+  // Prism's users type `prism mock spec.yaml -p 4010`; the same words work here.
+  .alias('mock')
   .description('serve every spec, each at /<vendor><server path> (the default command)')
+  .argument('[specs...]', 'spec files or directories, as --specs takes them')
+  .option(
+    '-d, --dynamic',
+    'answer vendor requests as if each sent "Prefer: dynamic=true" (generated bodies, no state), as Prism\'s -d; a request\'s own Prefer wins',
+  )
+  .option('--ready-file <file>', 'once listening, write the URL to this file; removed on stop')
   .addOption(
     new Option(
       '-p, --port <port>',
@@ -53,6 +76,24 @@ program
   .option(
     '--allowed-hosts <hosts>',
     'comma-separated Host names accepted besides loopback ones (.example.test for a domain), or all (env STANDIN_ALLOWED_HOSTS)',
+  )
+  .option(
+    '--mount <name=path>',
+    'serve a vendor at this path, e.g. petstore=/api (repeatable; env STANDIN_MOUNTS, comma-separated)',
+    collect,
+  )
+  .option(
+    '--base-path <path>',
+    'with one spec: serve it at this path (by default its server path, at the root) (env STANDIN_BASE_PATH)',
+  )
+  .option(
+    '--vendor-port <name=port>',
+    'serve a vendor also on a port of its own, at its real base path, e.g. wiremock-cloud=4011 (repeatable; env STANDIN_VENDOR_PORT)',
+    collect,
+  )
+  .option(
+    '--vendor-ports <first>',
+    'serve every vendor also on a port of its own, from this one up, in vendor order (env STANDIN_VENDOR_PORTS)',
   )
   .option(
     '--max-namespaces <n>',
@@ -105,16 +146,47 @@ program
     '--coverage-report <file>',
     'on shutdown, write which documented statuses were served, as Markdown',
   )
-  .action(async (flags: ServeFlags & ReportFlags, command: Command) => {
+  .option(
+    '--report <format=file>',
+    `on shutdown, write a report CI systems read: ${REPORT_FORMATS.map((format) => `${format}=FILE`).join(', ')} (repeatable)`,
+    collectReportRequest,
+  )
+  .action(async (specs: string[], flags: ServeCommandFlags, command: Command) => {
     // Defaults shown in --help must not hide the environment: only flags typed by the user win.
     const typed: ServeFlags = {};
     for (const key of Object.keys(flags) as Array<keyof ServeFlags>) {
       if (command.getOptionValueSource(key) === 'cli') Object.assign(typed, { [key]: flags[key] });
     }
+    const mistyped = specs.find((spec) => !SPEC_LIKE.test(spec) && !existsSync(spec));
+    if (mistyped !== undefined) {
+      // `serve` is the default command, so `standin valdate` would otherwise read as a spec file.
+      throw new ConfigError(
+        `"${mistyped}" is neither a command (${program.commands.map((known) => known.name()).join(', ')}) nor a spec file or folder`,
+      );
+    }
+    if (specs.length > 0) typed.specs = [...specs, ...(typed.specs ?? [])];
     const options = serveOptionsFrom(typed);
     let stop: () => void = () => undefined;
+    // A signal while starting (a CI job cancelled, or a second listener already answering) must
+    // not end the process by node's default, with no report: it is kept, and honoured once
+    // standin can stop gracefully.
+    let stopAsked = false;
+    const askedWhileStarting = (): void => {
+      stopAsked = true;
+    };
+    process.on('SIGINT', askedWhileStarting);
+    process.on('SIGTERM', askedWhileStarting);
     const server = await createServer({ ...options, onShutdownRequest: () => stop() });
-    stop = stopOnSignals(server, flags);
+    const duties: StopDuties = { log: options.log ?? DEFAULTS.log, removeReadyFile: () => {} };
+    stop = stopOnSignals(server, flags, duties);
+    process.off('SIGINT', askedWhileStarting);
+    process.off('SIGTERM', askedWhileStarting);
+    if (stopAsked) {
+      stop();
+      return;
+    }
+    // Written once signals stop standin through `stop`: their default end would leave the file.
+    duties.removeReadyFile = await readyFileFor(server, flags.readyFile);
     if ((options.log ?? DEFAULTS.log) === 'pretty') {
       const sharedStore = (options.store ?? 'memory') !== 'memory';
       await printCredentials(server, sharedStore);
@@ -138,8 +210,10 @@ program
       if (check.ok) {
         const { vendor } = check;
         const count = vendor.operations.length;
+        // As `serve` would place it: alone, at its own server path on the root.
+        const servedAt = checks.length === 1 ? vendor.basePath || '/' : vendor.mountPath;
         process.stdout.write(
-          `valid    ${check.file} (OpenAPI ${vendor.openapi}, ${count} operation${count === 1 ? '' : 's'}, served at ${vendor.mountPath})\n`,
+          `valid    ${check.file} (OpenAPI ${vendor.openapi}, ${count} operation${count === 1 ? '' : 's'}, served at ${servedAt})\n`,
         );
       } else {
         process.stdout.write(`${check.error.format().replace(/^invalid spec/, 'invalid ')}\n`);
@@ -147,6 +221,28 @@ program
     }
     for (const warning of warnings) process.stdout.write(`warning  ${warning}\n`);
     if (checks.some((check) => !check.ok)) process.exitCode = 2;
+  });
+
+program
+  .command('wait')
+  .description(
+    'wait until standin answers: exit 0 on a 2xx, 1 at the timeout or as soon as --pid has ended',
+  )
+  .argument('<url>', 'the URL to poll; without a path, its /__health')
+  .option('--timeout <seconds>', `give up after this long (default ${DEFAULT_WAIT_SECONDS})`)
+  .option('--pid <pid>', "give up at once when this process (standin's: --pid $!) has ended")
+  .action(async (url: string, flags: { timeout?: string; pid?: string }) => {
+    const request = waitRequestFrom(url, flags);
+    const outcome = await waitUntilReady(request);
+    if (outcome.ready) {
+      const seconds = (outcome.elapsedMs / 1000).toFixed(1);
+      process.stdout.write(
+        `standin wait: ${request.url.href} answered ${outcome.status} after ${seconds} s\n`,
+      );
+    } else {
+      process.stderr.write(`standin wait: ${outcome.reason}\n`);
+      process.exitCode = 1;
+    }
   });
 
 /**
@@ -174,28 +270,103 @@ async function printCredentials(server: RunningServer, sharedStore: boolean): Pr
   );
 }
 
+/** Commander's way to take a repeatable option: each occurrence is added to the list. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 interface ReportFlags {
   failOnViolation?: boolean;
   coverageReport?: string;
+  /** `--report FORMAT=FILE`, each occurrence parsed as it is read. */
+  report?: ReportRequest[];
+}
+
+/** A usage error (exit 2) for a `--report` that names no known format or no file. */
+function collectReportRequest(
+  value: string,
+  previous: ReportRequest[] | undefined,
+): ReportRequest[] {
+  try {
+    return [...(previous ?? []), parseReportRequest(value)];
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+interface ReadyFlags {
+  readyFile?: string;
+}
+
+type ServeCommandFlags = ServeFlags & ReportFlags & ReadyFlags;
+
+/** What a stop does besides closing: the ready file goes first, and the last line says it ended. */
+interface StopDuties {
+  log: LogFormat;
+  removeReadyFile: () => void;
+}
+
+/** `--ready-file`: written once the server listens; a file that cannot be written stops the start. */
+async function readyFileFor(server: RunningServer, file: string | undefined): Promise<() => void> {
+  if (file === undefined) return () => undefined;
+  try {
+    return writeReadyFile(file, server.url);
+  } catch (error) {
+    await server.close();
+    throw new ConfigError(
+      `--ready-file ${file} cannot be written: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/**
+ * The last line of a run, after the reports: a CI log then shows that standin stopped on purpose,
+ * and with which exit code, rather than leaving the reader to guess whether it crashed or was killed.
+ */
+async function sayStopped(format: LogFormat): Promise<void> {
+  if (format === 'silent') return;
+  const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  const logger = createLogger(format);
+  const message = exitCode === 0 ? 'standin stopped' : `standin stopped (exit code ${exitCode})`;
+  // Pretty lines show the message only; JSON lines carry the code as a field for machines.
+  if (format === 'json') logger.info({ exitCode }, message);
+  else logger.info(message);
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
 }
 
 /**
  * SIGINT, SIGTERM and `POST /__admin/shutdown` stop the server gracefully; then the reports a CI
  * job asked for are written. A second signal exits at once. Returns the stop, for the control plane.
  */
-function stopOnSignals(server: RunningServer, reports: ReportFlags): () => void {
+function stopOnSignals(
+  server: RunningServer,
+  reports: ReportFlags,
+  duties: StopDuties,
+): () => void {
   let stopping = false;
+  // The run a CI report covers starts once standin listens, which it does by now.
+  const startedAt = Date.now();
+  const ciReports = reports.report ?? [];
   const stop = (): void => {
     if (stopping) {
       process.stderr.write('standin: stopping again, exiting now\n');
       process.exit(1);
     }
     stopping = true;
-    if (reports.coverageReport === undefined && !reports.failOnViolation) {
+    // No longer ready from the first moment: a reader of the file must not send requests now.
+    duties.removeReadyFile();
+    if (
+      reports.coverageReport === undefined &&
+      !reports.failOnViolation &&
+      ciReports.length === 0
+    ) {
       // No report asked for: nothing to read from the store, which may be away.
-      void server.close().then(() => {
-        process.exitCode = 0;
-      });
+      void server
+        .close()
+        .then(() => {
+          process.exitCode = 0;
+        })
+        .then(() => sayStopped(duties.log));
       return;
     }
     void server
@@ -203,10 +374,16 @@ function stopOnSignals(server: RunningServer, reports: ReportFlags): () => void 
       .then(async ({ violations, coverage }) => {
         if (reports.coverageReport !== undefined)
           await writeFile(reports.coverageReport, coverageMarkdown(coverage));
+        if (ciReports.length > 0) {
+          const report = buildCiReport(coverage, violations, { startedAt, stoppedAt: Date.now() });
+          await writeReports(ciReports, report);
+        }
         process.exitCode = 0;
         if (reports.failOnViolation) {
           process.stderr.write(violationReport(violations));
-          if (violations.length > 0) process.exitCode = EXIT_VIOLATIONS;
+          // A breach a negative test declared is listed, but fails no run.
+          if (violations.some((violation) => !violation.expected))
+            process.exitCode = EXIT_VIOLATIONS;
         }
       })
       .catch((error: unknown) => {
@@ -214,11 +391,25 @@ function stopOnSignals(server: RunningServer, reports: ReportFlags): () => void 
           `standin: the reports could not be made: ${error instanceof Error ? error.message : String(error)}\n`,
         );
         process.exitCode = 1;
-      });
+      })
+      .then(() => sayStopped(duties.log));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   return stop;
+}
+
+/**
+ * A usage error is one line: commander's message, its suggestion (`(Did you mean --port?)`) and
+ * where the whole usage is, instead of the whole help, which pushed the mistake off the screen.
+ * Set last, on every command, so that each names its own help.
+ */
+for (const command of [program, ...program.commands]) {
+  const help = command === program ? 'standin --help' : `standin ${command.name()} --help`;
+  command.configureOutput({
+    outputError: (message, write) =>
+      write(`${message.trim().replace(/\s*\n\s*/g, ' ')} — see ${help}\n`),
+  });
 }
 
 try {

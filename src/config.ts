@@ -43,6 +43,11 @@ export interface ServerOptions {
   state?: string;
   /** Switch on the vendors' documented rate limits at start: all of them (true) or these vendors. */
   rateLimits?: boolean | readonly string[];
+  /**
+   * Prism's `--dynamic`: every vendor request is answered as if it sent `Prefer: dynamic=true` (a
+   * body generated from the spec, no handler, no state), unless its own `Prefer` says otherwise.
+   */
+  dynamic?: boolean;
   /** How many requests the journal keeps per namespace (the oldest go first). */
   journalSize?: number;
   /** What `POST /__admin/shutdown` does; by default the server closes itself. */
@@ -70,6 +75,20 @@ export interface ServerOptions {
   allowedHosts?: readonly string[];
   /** Namespaces held at once (`X-Standin-Namespace`); a request that would make one more is refused. */
   maxNamespaces?: number;
+  /**
+   * Where each vendor is served, by vendor name (`{petstore: '/api'}`; `/` is the root). By
+   * default `/<vendor><server path>`, or, with one spec, its server path on the root of the port.
+   */
+  mounts?: Readonly<Record<string, string>>;
+  /** With one spec: where it is served (a mount for that one spec). */
+  basePath?: string;
+  /**
+   * A port of its own for a vendor, by vendor name, where it is served at exactly its real base
+   * path (a client configured with only a host works); 0 picks a free one.
+   */
+  vendorPorts?: Readonly<Record<string, number>>;
+  /** A port of its own for every vendor, in order from this one (4011, 4012, ...). */
+  vendorPortsFrom?: number;
   /** How long a client may take to send its headers (ms): a slow client cannot hold a connection. */
   headersTimeoutMs?: number;
   /** How long a client may take to send its whole request (ms). */
@@ -92,6 +111,7 @@ export interface ResolvedOptions {
   vendors: Readonly<Record<string, VendorModule>>;
   state?: string;
   rateLimits: boolean | readonly string[];
+  dynamic: boolean;
   journalSize: number;
   adminToken?: string;
   maxConnections: number;
@@ -101,6 +121,10 @@ export interface ResolvedOptions {
   corsOrigins: readonly string[];
   allowedHosts: readonly string[] | 'all';
   maxNamespaces: number;
+  mounts: Readonly<Record<string, string>>;
+  basePath?: string;
+  vendorPorts: Readonly<Record<string, number>>;
+  vendorPortsFrom?: number;
 }
 
 export type StoreLocation = { kind: 'memory' } | { kind: 'redis'; url: string };
@@ -121,6 +145,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     bodyLimit: parseBodyLimit(options.bodyLimit ?? DEFAULTS.bodyLimit),
     vendors: options.vendors ?? {},
     rateLimits: options.rateLimits ?? false,
+    dynamic: options.dynamic ?? false,
     journalSize: checkJournalSize(options.journalSize ?? DEFAULTS.journalSize),
     maxConnections: checkPositive(
       'max connections',
@@ -138,7 +163,17 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     corsOrigins: (options.corsOrigins ?? []).map(checkOrigin),
     allowedHosts: checkAllowedHosts(options.allowedHosts ?? []),
     maxNamespaces: checkPositive('max namespaces', options.maxNamespaces ?? DEFAULTS.maxNamespaces),
+    mounts: options.mounts ?? {},
+    vendorPorts: Object.fromEntries(
+      Object.entries(options.vendorPorts ?? {}).map(([vendor, port]) => [vendor, checkPort(port)]),
+    ),
   };
+  if (options.basePath !== undefined) resolved.basePath = options.basePath;
+  if (options.vendorPortsFrom !== undefined) {
+    if (options.vendorPorts !== undefined)
+      throw new ConfigError('--vendor-port and --vendor-ports cannot be used together');
+    resolved.vendorPortsFrom = checkPort(options.vendorPortsFrom);
+  }
   if (options.adminToken !== undefined) {
     if (options.adminToken.length < 16)
       throw new ConfigError('the admin token must be at least 16 characters long');
@@ -160,6 +195,7 @@ export interface ServeFlags {
   state?: string;
   /** `true` for a bare `--rate-limits`, or the comma-separated vendors given to it. */
   rateLimits?: boolean | string;
+  dynamic?: boolean;
   journalSize?: string;
   adminToken?: string;
   maxConnections?: string;
@@ -168,6 +204,13 @@ export interface ServeFlags {
   corsOrigins?: string;
   allowedHosts?: string;
   maxNamespaces?: string;
+  /** `NAME=PATH`, repeatable. */
+  mount?: string[];
+  basePath?: string;
+  /** `NAME=PORT`, repeatable. */
+  vendorPort?: string[];
+  /** The first of the ports every vendor gets, in order. */
+  vendorPorts?: string;
 }
 
 /**
@@ -176,7 +219,8 @@ export interface ServeFlags {
  * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`,
  * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`, `STANDIN_ADMIN_TOKEN`, `STANDIN_MAX_CONNECTIONS`,
  * `STANDIN_REQUEST_TIMEOUT`, `STANDIN_STORE`, `STANDIN_CORS_ORIGINS` and `STANDIN_ALLOWED_HOSTS`
- * separated by commas, `STANDIN_MAX_NAMESPACES`). This is the only reader of `process.env` in standin.
+ * separated by commas, `STANDIN_MAX_NAMESPACES`, `STANDIN_MOUNTS` and `STANDIN_VENDOR_PORT` as
+ * comma-separated `NAME=VALUE`s, `STANDIN_BASE_PATH`, `STANDIN_VENDOR_PORTS`). This is the only reader of `process.env` in standin.
  */
 export function serveOptionsFrom(
   flags: ServeFlags,
@@ -200,6 +244,7 @@ export function serveOptionsFrom(
   if (state !== undefined) options.state = state;
   const rateLimits = flags.rateLimits ?? env.STANDIN_RATE_LIMITS;
   if (rateLimits !== undefined) options.rateLimits = parseRateLimits(rateLimits);
+  if (flags.dynamic === true) options.dynamic = true;
   // Compose passes an unset variable through as empty: empty means no admin token.
   const adminToken = flags.adminToken ?? (env.STANDIN_ADMIN_TOKEN || undefined);
   if (adminToken !== undefined) options.adminToken = adminToken;
@@ -215,6 +260,16 @@ export function serveOptionsFrom(
   if (corsOrigins !== undefined) options.corsOrigins = commaList(corsOrigins);
   const allowedHosts = flags.allowedHosts ?? env.STANDIN_ALLOWED_HOSTS;
   if (allowedHosts !== undefined) options.allowedHosts = commaList(allowedHosts);
+  const mounts = flags.mount ?? (env.STANDIN_MOUNTS ? commaList(env.STANDIN_MOUNTS) : undefined);
+  if (mounts !== undefined) options.mounts = namedValues('--mount', mounts, (path) => path);
+  const basePath = flags.basePath ?? env.STANDIN_BASE_PATH;
+  if (basePath !== undefined) options.basePath = basePath;
+  const vendorPort =
+    flags.vendorPort ?? (env.STANDIN_VENDOR_PORT ? commaList(env.STANDIN_VENDOR_PORT) : undefined);
+  const vendorPorts = flags.vendorPorts ?? env.STANDIN_VENDOR_PORTS;
+  if (vendorPort !== undefined)
+    options.vendorPorts = namedValues('--vendor-port', vendorPort, parsePort);
+  if (vendorPorts !== undefined) options.vendorPortsFrom = parsePort(vendorPorts);
   const maxNamespaces = flags.maxNamespaces ?? env.STANDIN_MAX_NAMESPACES;
   if (maxNamespaces !== undefined)
     options.maxNamespaces = wholeNumber('max namespaces', maxNamespaces);
@@ -259,6 +314,22 @@ function storeLocationOf(text: string): StoreLocation {
       `--store: the Redis database must be a number (got "${url.pathname.slice(1)}")`,
     );
   return { kind: 'redis', url: text };
+}
+
+/** `NAME=VALUE` pairs, as `--mount` and `--vendor-port` take them. */
+function namedValues<T>(
+  flag: string,
+  pairs: readonly string[],
+  parse: (value: string) => T,
+): Record<string, T> {
+  const named: Record<string, T> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    const name = equals < 0 ? '' : pair.slice(0, equals).trim();
+    if (name === '') throw new ConfigError(`${flag} takes NAME=VALUE (got "${pair}")`);
+    named[name] = parse(pair.slice(equals + 1).trim());
+  }
+  return named;
 }
 
 function commaList(text: string): string[] {

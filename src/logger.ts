@@ -11,9 +11,20 @@ export interface RequestLogLine {
   operationId: string;
   status: number;
   durationMs: number;
+  /** Why it was refused, or why its answer broke the spec: one entry per failed check. */
+  failures?: LoggedFailure[];
 }
 
-const REQUEST_FIELDS = 'method,path,operationId,status,durationMs,vendor,url,baseUrl,adminUrl';
+export interface LoggedFailure {
+  in: string;
+  name?: string;
+  pointer?: string;
+  message: string;
+  schemaPath?: string;
+}
+
+const REQUEST_FIELDS =
+  'method,path,operationId,status,durationMs,vendor,failures,url,baseUrl,ownBaseUrl,adminUrl';
 
 /**
  * Logs go to standard output as JSON lines (for machines) or pretty lines (for people). JSON lines
@@ -21,6 +32,14 @@ const REQUEST_FIELDS = 'method,path,operationId,status,durationMs,vendor,url,bas
  * come while a write is under way go out together with the next one (a write per line was a tenth
  * of the time under load). The server flushes them when it closes, so nothing is lost.
  */
+function failureLine(failure: LoggedFailure): string {
+  const where = [failure.in, failure.name, failure.pointer]
+    .filter((part) => part !== undefined && part !== '')
+    .join(' ');
+  const rule = failure.schemaPath === undefined ? '' : ` (spec ${failure.schemaPath})`;
+  return `    ${where}: ${failure.message}${rule}`;
+}
+
 export function createLogger(format: LogFormat, destination?: NodeJS.WritableStream): Logger {
   if (format === 'silent') return pino({ level: 'silent' });
   if (format === 'json') {
@@ -38,7 +57,9 @@ export function createLogger(format: LogFormat, destination?: NodeJS.WritableStr
     messageFormat: (log, messageKey) => {
       if (typeof log.operationId === 'string') {
         const line = log as unknown as RequestLogLine;
-        return `${line.method} ${line.path} ${line.operationId} ${line.status} ${line.durationMs}ms`;
+        const head = `${line.method} ${line.path} ${line.operationId} ${line.status} ${line.durationMs}ms`;
+        // Like Prism: each failed check on a line of its own, under the request it refused.
+        return [head, ...(line.failures ?? []).map(failureLine)].join('\n');
       }
       const message = log[messageKey];
       return typeof message === 'string' ? message : '';

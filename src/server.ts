@@ -5,16 +5,19 @@ import {
   currentCredentials,
   type VendorCredential,
 } from './admin/control-plane.js';
-import { createRequestListener, type ControlPlaneAccess } from './app.js';
+import { createRequestListener, type AppOptions, type ControlPlaneAccess } from './app.js';
 import { Clock } from './clock.js';
+import { connect, type ControlPlaneClient } from './client/control-plane-client.js';
 import {
   CONTROL_PLANE_SPEC,
   ConfigError,
   resolveOptions,
+  type ResolvedOptions,
   type ServerOptions,
   type StoreLocation,
 } from './config.js';
 import { compileVendor, type Vendor } from './engine/compile-vendor.js';
+import { mountAt, mountVendors } from './engine/mounts.js';
 import { guardConnections } from './engine/connection-guard.js';
 import { loadVendors } from './engine/load-vendors.js';
 import { Faults } from './engine/faults.js';
@@ -37,7 +40,10 @@ import { createAjvPair } from './validators/ajv.js';
 export interface VendorSummary {
   name: string;
   title: string;
+  /** Where it is served on the main port. */
   baseUrl: string;
+  /** Where it is served on a port of its own (`--vendor-port`), at its real base path. */
+  ownBaseUrl?: string;
 }
 
 /** A running standin: where it listens, what it serves, and how to stop it. */
@@ -49,6 +55,12 @@ export interface RunningServer {
   vendors: VendorSummary[];
   /** The control plane's base URL: `http://127.0.0.1:4010/__admin`. */
   adminUrl: string;
+  /**
+   * A typed client of this server's control plane (default namespace, with its admin token):
+   * `admin.reset()`, `admin.clock.advance('P14DT1H')`, `admin.namespace('worker-2')`, ... On a
+   * non-loopback host without an admin token the control plane is off, and every call throws.
+   */
+  admin: ControlPlaneClient;
   /** Every credential valid now (as `GET /__admin/credentials` answers). */
   credentials(): Promise<VendorCredential[]>;
   /** Every contract violation so far, in every namespace. */
@@ -74,6 +86,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   const warn = (message: string): void => logger.warn(message);
   const ajv = createAjvPair(warn);
   const vendors = await loadVendors(resolved.specs, resolved.vendors, warn, ajv);
+  const layout = layoutOf(vendors, resolved);
   const store = await openStore(resolved.store, logger);
   // A start that fails after the store is open must not leave a Redis connection holding the process.
   const orCloseStore = async (error: unknown): Promise<never> => {
@@ -105,7 +118,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
 
   const controlPlaneAccess = controlPlaneAccessOf(resolved.host, resolved.adminToken);
   if (controlPlaneAccess.kind === 'off') logger.warn(controlPlaneAccess.reason);
-  const listener = createRequestListener(vendors, controlPlane, {
+  const appOptions: AppOptions = {
     cors: resolved.cors,
     corsOrigins: resolved.corsOrigins,
     host: { loopbackOnly: isLoopbackName(resolved.host), allowed: resolved.allowedHosts },
@@ -113,33 +126,52 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     logger,
     runtime,
     controlPlane: controlPlaneAccess,
+    dynamic: resolved.dynamic,
+  };
+  const servers: Server[] = [];
+  // Every port serves the control plane, the health check, the specs and the vendor list too.
+  const startListener = async (served: Vendor[], port: number): Promise<string> => {
+    const server = createHttpServer(
+      {
+        headersTimeout: resolved.headersTimeoutMs,
+        requestTimeout: resolved.requestTimeoutMs,
+        // Timeouts are checked this often; Node's default (30 s) would let a slow client linger.
+        connectionsCheckingInterval: Math.min(1000, Math.ceil(resolved.headersTimeoutMs / 2)),
+        keepAliveTimeout: 5000,
+      },
+      createRequestListener(served, controlPlane, appOptions),
+    );
+    // Not server.maxConnections: it refuses newcomers even while idle sockets hold every slot.
+    guardConnections(server, resolved.maxConnections);
+    await listen(server, port, resolved.host);
+    servers.push(server);
+    return urlOf(resolved.host, (server.address() as AddressInfo).port);
+  };
+  const orCloseAll = async (error: unknown): Promise<never> => {
+    await Promise.all(servers.map((server) => closeGracefully(server)));
+    return orCloseStore(error);
+  };
+  const url = await startListener(layout.main, resolved.port).catch(orCloseAll);
+  const port = Number(new URL(url).port);
+  const ownUrls = new Map<string, string>();
+  for (const { vendor, port: vendorPort } of layout.ownPorts) {
+    ownUrls.set(vendor.name, await startListener([vendor], vendorPort).catch(orCloseAll));
+  }
+  const summaries: VendorSummary[] = layout.main.map((vendor) => {
+    const ownUrl = ownUrls.get(vendor.name);
+    return {
+      name: vendor.name,
+      title: vendor.title,
+      baseUrl: url + vendor.mountPath,
+      ...(ownUrl === undefined ? {} : { ownBaseUrl: ownUrl + vendor.basePath }),
+    };
   });
-  const server = createHttpServer(
-    {
-      headersTimeout: resolved.headersTimeoutMs,
-      requestTimeout: resolved.requestTimeoutMs,
-      // Timeouts are checked this often; Node's default (30 s) would let a slow client linger.
-      connectionsCheckingInterval: Math.min(1000, Math.ceil(resolved.headersTimeoutMs / 2)),
-      keepAliveTimeout: 5000,
-    },
-    listener,
-  );
-  // Not server.maxConnections: it refuses newcomers even while idle sockets hold every slot.
-  guardConnections(server, resolved.maxConnections);
-  await listen(server, resolved.port, resolved.host).catch(orCloseStore);
-
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host}:${port}`;
-  const summaries = vendors.map((vendor) => ({
-    name: vendor.name,
-    title: vendor.title,
-    baseUrl: url + vendor.mountPath,
-  }));
   logger.info({ url }, `standin listening on ${url}`);
   for (const vendor of summaries) {
+    const own = vendor.ownBaseUrl === undefined ? '' : ` and ${vendor.ownBaseUrl}`;
     logger.info(
-      { vendor: vendor.name, baseUrl: vendor.baseUrl },
-      `  ${vendor.name}: ${vendor.baseUrl}`,
+      { vendor: vendor.name, baseUrl: vendor.baseUrl, ownBaseUrl: vendor.ownBaseUrl },
+      `  ${vendor.name}: ${vendor.baseUrl}${own}`,
     );
   }
   logger.info(
@@ -154,7 +186,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     return all;
   };
   const coverage = async (): Promise<OperationCoverage[]> =>
-    coverageOf(vendors, runtime.observations, await runtime.observations.namespaces());
+    coverageOf(layout.main, runtime.observations, await runtime.observations.namespaces());
   let closing: Promise<void> | undefined;
   const running: RunningServer = {
     url,
@@ -162,11 +194,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     port,
     vendors: summaries,
     adminUrl: url + controlPlane.mountPath,
+    admin: connect(url, { adminToken: resolved.adminToken }),
     credentials: () => currentCredentials(runtime, vendors, DEFAULT_NAMESPACE),
     violations,
     coverage,
     close: async () => {
-      closing ??= closeGracefully(server)
+      closing ??= Promise.all(servers.map((server) => closeGracefully(server)))
         // Journal entries still waiting for the store get a last chance, and a word if lost.
         .then(() => runtime.observations.close())
         .then((lost) => {
@@ -177,11 +210,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
             );
         })
         .then(() => runtime.store.close())
-        .then(() => logger.flush());
+        .then(() => flushed(logger));
       await closing;
     },
     shutdown: async () => {
-      await closeGracefully(server);
+      await Promise.all(servers.map((server) => closeGracefully(server)));
       try {
         return { violations: await violations(), coverage: await coverage() };
       } finally {
@@ -191,6 +224,54 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     },
   };
   return running;
+}
+
+interface Layout {
+  /** The vendors as the main port serves them. */
+  main: Vendor[];
+  /** Vendors with a port of their own, each mounted there at its real base path. */
+  ownPorts: Array<{ vendor: Vendor; port: number }>;
+}
+
+function layoutOf(vendors: readonly Vendor[], resolved: ResolvedOptions): Layout {
+  const mounts: Record<string, string> = { ...resolved.mounts };
+  if (resolved.basePath !== undefined) {
+    const [only, ...others] = vendors;
+    if (!only || others.length > 0)
+      throw new ConfigError(
+        `--base-path places one spec, and ${vendors.length} are loaded; use --mount NAME=PATH for each`,
+      );
+    mounts[only.name] = resolved.basePath;
+  }
+  const main = mountVendors(vendors, { mounts });
+  const ports: Record<string, number> =
+    resolved.vendorPortsFrom === undefined
+      ? { ...resolved.vendorPorts }
+      : Object.fromEntries(
+          vendors.map((vendor, index) => [vendor.name, (resolved.vendorPortsFrom ?? 0) + index]),
+        );
+  const unknown = Object.keys(ports).filter(
+    (name) => !vendors.some((vendor) => vendor.name === name),
+  );
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `--vendor-port names ${unknown.join(', ')}, but the loaded specs are ${vendors.map((vendor) => vendor.name).join(', ')}`,
+    );
+  const ownPorts = vendors
+    .filter((vendor) => ports[vendor.name] !== undefined)
+    .map((vendor) => ({ vendor: mountAt(vendor, vendor.basePath), port: ports[vendor.name] ?? 0 }));
+  return { main, ownPorts };
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Every log line written out: the caller may print a last line of its own after this. */
+function flushed(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    logger.flush(() => resolve());
+  });
 }
 
 async function openStore(location: StoreLocation, logger: Logger): Promise<Store> {

@@ -14,6 +14,7 @@ import type { Failure } from '../validators/failure.js';
 import { StateError } from '../state/vendor-states.js';
 import { MAX_FAULTS, type FaultRequest } from '../engine/faults.js';
 import { DEFAULT_NAMESPACE } from '../engine/namespace.js';
+import { ExpectedViolations } from '../engine/expected-violations.js';
 import type { JournalFilter } from '../engine/observations.js';
 import { findResponse } from '../validators/response.js';
 import { coverageOf } from './coverage.js';
@@ -29,6 +30,7 @@ export function createControlPlane(
   requestShutdown: () => void,
 ): VendorModule {
   const { states, clock } = runtime;
+  const expectedViolations = new ExpectedViolations(runtime.store);
   const namespaceOf = (context: HandlerContext<unknown>): string => context.namespace;
 
   const knownVendor = (context: HandlerContext<unknown>): string | HandlerResult => {
@@ -51,6 +53,8 @@ export function createControlPlane(
         await runtime.rateLimits.reset(namespace);
         // The journal, violations and coverage stay: a CI run's report spans every test.
         await runtime.faults.clear(namespace);
+        // Like a fault, a mark belongs to the test that set it: the next test starts without one.
+        await expectedViolations.clear(namespace);
         return { status: 204 };
       },
 
@@ -130,7 +134,27 @@ export function createControlPlane(
       },
 
       async listViolations(context) {
-        return { status: 200, body: await runtime.observations.violations(namespaceOf(context)) };
+        const { expected } = context.request.params.query as { expected?: boolean };
+        const violations = await runtime.observations.violations(namespaceOf(context));
+        return {
+          status: 200,
+          body:
+            expected === undefined
+              ? violations
+              : violations.filter((violation) => violation.expected === expected),
+        };
+      },
+
+      async getExpectedViolations(context) {
+        return { status: 200, body: await expectedViolations.read(namespaceOf(context)) };
+      },
+
+      async expectViolations(context) {
+        const { count, reason } = context.request.body as { count: number; reason?: string };
+        return {
+          status: 200,
+          body: await expectedViolations.expect(namespaceOf(context), count, reason),
+        };
       },
 
       async clearViolations(context) {

@@ -47,14 +47,21 @@ export interface Vendor {
   title: string;
   version: string;
   openapi: string;
-  /** Where it is served: `/thousandeyes/v7`. */
+  /**
+   * Where it is served on this listener: `/thousandeyes/v7` beside other vendors, its own server
+   * path (`/v7`) when it is alone on a port (see engine/mounts.ts).
+   */
   mountPath: string;
+  /** The path part of the spec's first server URL: where the real vendor serves it (`/v7`). */
+  basePath: string;
   /** The vendor's behaviour: state, authentication, handlers (empty for a spec-only vendor). */
   module: VendorModule;
   router: PathRouter<CompiledOperation>;
   operations: CompiledOperation[];
-  /** The spec as served at `/<vendor>/openapi.json`, serialized once. */
+  /** The spec as served at `/<vendor>/openapi.json`, serialized once per mount. */
   specJson: string;
+  /** The spec as served when the vendor is mounted at `mountPath`. */
+  specAt(mountPath: string): string;
 }
 
 /** Something worth a reader's attention in a spec that is still servable (an example that does not match its schema). */
@@ -118,10 +125,12 @@ export function compileVendor(
     version: document.info.version,
     openapi: document.openapi,
     mountPath,
+    basePath: spec.basePath,
     module,
     router,
     operations,
     specJson: servedSpec(spec, mountPath),
+    specAt: (at) => servedSpec(spec, at),
   };
 }
 
@@ -222,6 +231,6 @@ function challengeOf(
  */
 function servedSpec(spec: LoadedSpec, mountPath: string): string {
   const document = spec.circular && spec.bundled ? spec.bundled : spec.document;
-  const servers = [{ url: mountPath, description: 'standin' }, ...(document.servers ?? [])];
+  const servers = [{ url: mountPath || '/', description: 'standin' }, ...(document.servers ?? [])];
   return JSON.stringify({ ...document, servers });
 }

@@ -29,6 +29,13 @@ export interface Violation extends Failure {
   path: string;
   /** The status answered (request side), or the status the handler wanted to send (response side). */
   status: number;
+  /**
+   * True when the test declared the breach (a negative test, see engine/expected-violations.ts):
+   * still recorded, but it fails no `--fail-on-violation` run. Never true on the response side.
+   */
+  expected: boolean;
+  /** The reason the test gave for expecting it, when it gave one. */
+  expectedReason?: string;
 }
 
 export interface JournalFilter {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger, RequestLogLine } from '../logger.js';
+import type { LoggedFailure, Logger, RequestLogLine } from '../logger.js';
+import type { Failure } from '../validators/failure.js';
 import { findResponse } from '../validators/response.js';
 import { DEFAULT_NAMESPACE, namespaceOf } from './namespace.js';
 import type { JournalEntry } from './observations.js';
@@ -44,6 +45,8 @@ export function observeEveryRequest(
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       };
       if (exchange) line.vendor = exchange.vendor.name;
+      if (exchange?.failures && exchange.failures.length > 0)
+        line.failures = exchange.failures.map(loggedFailure);
       logger.info(line);
       void record(runtime, line, exchange, request).catch((error: unknown) => {
         // While the store is away the store says so once; a line per request would drown it.
@@ -54,6 +57,17 @@ export function observeEveryRequest(
     response.once('finish', observe);
     response.once('close', observe);
     next();
+  };
+}
+
+/** A failure as the log shows it: where, what, and the rule in the spec; never a value sent. */
+function loggedFailure(failure: Failure): LoggedFailure {
+  return {
+    in: failure.in,
+    ...(failure.name !== undefined ? { name: failure.name } : {}),
+    ...(failure.pointer ? { pointer: failure.pointer } : {}),
+    message: failure.message,
+    ...(failure.schemaPath !== undefined ? { schemaPath: failure.schemaPath } : {}),
   };
 }
 

@@ -16,8 +16,9 @@ import { checkResponse } from '../validators/response.js';
 import { checkSecurity, type Credential, type CredentialSources } from '../validators/security.js';
 import type { CompiledOperation, Vendor } from './compile-vendor.js';
 import type { FaultPhase } from './faults.js';
+import { expectationOf } from './expected-violations.js';
 import { DEFAULT_NAMESPACE, namespaceOf, NAMESPACE_HEADER } from './namespace.js';
-import { hasPreferences, parsePrefer } from './prefer.js';
+import { hasPreferences, parsePrefer, withDynamicDefault } from './prefer.js';
 import { ProblemError, problems, type Problem } from './problem.js';
 import { noteExchange } from './observe.js';
 import type { Runtime } from './runtime.js';
@@ -29,6 +30,13 @@ export interface PipelineOptions {
   bodyLimit: number;
   logger: Logger;
   runtime: Runtime;
+  /**
+   * `serve --dynamic`: answer as if every request sent `Prefer: dynamic=true` (off for the
+   * control plane, whose answers are its handlers').
+   */
+  dynamic: boolean;
+  /** Where an unknown path probably meant to go (`; did you mean /petstore/v1/pets?`), or ''. */
+  hint?: (path: string) => string;
 }
 
 /** One request on its way through the steps: what each step needs and what it learnt. */
@@ -51,6 +59,8 @@ export interface Exchange {
   principal?: Principal;
   /** True when a fault reset the connection: nothing was answered. */
   reset: boolean;
+  /** Why the request was refused, or why the answer broke the spec: for the request's log line. */
+  failures?: readonly Failure[];
 }
 
 /**
@@ -198,7 +208,11 @@ function route(exchange: Exchange): CompiledOperation {
       ]),
     );
   }
-  if (!match) throw clientBroke(problems.unknownPath(exchange.fullPath));
+  if (!match) {
+    const problem = problems.unknownPath(exchange.fullPath);
+    problem.detail += exchange.options.hint?.(exchange.fullPath) ?? '';
+    throw clientBroke(problem);
+  }
   const operation =
     match.methods.get(method) ?? (method === 'HEAD' ? match.methods.get('GET') : undefined);
   if (!operation) {
@@ -395,7 +409,7 @@ async function produceResult(
   mediaType: string | undefined,
 ): Promise<HandlerResult> {
   const { vendor, request, options } = exchange;
-  const preferences = parsePrefer(request.headers.prefer);
+  const preferences = withDynamicDefault(parsePrefer(request.headers.prefer), options.dynamic);
   if (preferences.invalid.length > 0) {
     throw new ProblemError(
       problems.badPreference(`unusable Prefer: ${preferences.invalid.join('; ')}`),
@@ -468,6 +482,7 @@ async function sendChecked(
     result.status,
     outcome.failures,
   );
+  exchange.failures = outcome.failures;
   exchange.options.logger.error(
     {
       vendor: operation.vendor,
@@ -500,6 +515,7 @@ async function sendError(exchange: Exchange, error: unknown): Promise<void> {
     sendFailure(response, error, instance);
     return;
   }
+  if (error.problem.errors) exchange.failures = error.problem.errors;
   const problem: Problem = {
     ...error.problem,
     instance,
@@ -551,6 +567,11 @@ async function recordViolations(
   const time = (exchange.now ?? (await options.runtime.observations.now(namespace))).toISOString();
   // A refusal before the namespace was made is kept by `default` (see NamespaceRegistry).
   const home = options.runtime.namespaces.isKnown(namespace) ? namespace : DEFAULT_NAMESPACE;
+  // A negative test may declare its breach (engine/expected-violations.ts); a handler's may not.
+  const expected =
+    direction === 'request'
+      ? await expectationOf(exchange.request.headers, options.runtime.store, namespace)
+      : undefined;
   await options.runtime.observations.recordViolations(
     failures.map((failure) => ({
       ...failure,
@@ -562,6 +583,8 @@ async function recordViolations(
       method: exchange.method,
       path: exchange.fullPath,
       status,
+      expected: expected !== undefined,
+      ...(expected?.reason !== undefined ? { expectedReason: expected.reason } : {}),
     })),
     home,
   );

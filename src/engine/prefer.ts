@@ -44,3 +44,15 @@ export function hasPreferences(preferences: Preferences): boolean {
     preferences.dynamic === true
   );
 }
+
+/**
+ * `serve --dynamic` (Prism's `-d`): a request that says nothing of `dynamic` is answered as if it
+ * sent `dynamic=true`; its own `Prefer: dynamic=false` (or a named example) still wins.
+ */
+export function withDynamicDefault(
+  preferences: Preferences,
+  dynamicByDefault: boolean,
+): Preferences {
+  if (!dynamicByDefault || preferences.dynamic !== undefined) return preferences;
+  return { ...preferences, dynamic: true };
+}

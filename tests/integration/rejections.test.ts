@@ -57,7 +57,10 @@ test('the 404 for a vendor called without its server path says where the vendor 
   const problem = problemOf(
     await call(`${standin.url}/thousandeyes/api-tokens`, { method: 'POST' }),
   );
-  assert.match(problem.detail, /thousandeyes is served at \/thousandeyes\/v7/);
+  assert.match(problem.detail, /did you mean \/thousandeyes\/v7\/api-tokens\?/);
+  // Where no operation would match even under the right prefix, it still says where the vendor is.
+  const elsewhere = problemOf(await call(`${standin.url}/thousandeyes/nothing-here`));
+  assert.match(elsewhere.detail, /thousandeyes is served at \/thousandeyes\/v7/);
 });
 
 test('a known path with a wrong method answers 405 with an Allow header', async () => {
