@@ -12,6 +12,8 @@ import { ROTATE, rotationRequests, seedPrincipals } from './workload.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** How many principals the vendor's state holds (at least one per connection). */
+const PRINCIPALS = Math.max(CONNECTIONS, Number(process.env.BENCH_PRINCIPALS ?? CONNECTIONS));
 const directory = path.join(ROOT, 'bench', 'results', 'profile');
 await rm(directory, { recursive: true, force: true });
 await mkdir(directory, { recursive: true });
@@ -26,6 +28,8 @@ const child = spawn(
     String(port),
     '--log',
     'json',
+    '--body-limit',
+    '16mb',
   ],
   {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -44,7 +48,7 @@ for (;;) {
 const requests =
   process.env.BENCH_PROFILE_PATH === 'cheap'
     ? [{ method: 'POST' as const, path: ROTATE }]
-    : rotationRequests(await seedPrincipals(url, CONNECTIONS));
+    : rotationRequests(await seedPrincipals(url, PRINCIPALS));
 const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests });
 process.stdout.write(
   `${Math.round(result.requests.average)} requests/s, p99 ${result.latency.p99} ms, statuses ${JSON.stringify(result.statusCodeStats)}\n`,

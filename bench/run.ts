@@ -29,7 +29,8 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const SOAK_REQUESTS = Number(process.env.BENCH_SOAK_REQUESTS ?? 1_000_000);
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
 
-type RowKey = 'stateful' | 'cheap' | 'redis' | 'prism' | 'node' | 'express';
+type RowKey =
+  'stateful' | 'stateful1k' | 'stateful10k' | 'cheap' | 'redis' | 'prism' | 'node' | 'express';
 
 interface Row {
   key: RowKey;
@@ -82,9 +83,14 @@ async function measure(
   };
 }
 
-/** A load that stops on time drops the answers in flight, and the keys in them: each load seeds anew. */
-function rotations(server: ServerProcess): Workload {
-  return async () => rotationRequests(await seedPrincipals(server.url, CONNECTIONS));
+/**
+ * A load that stops on time drops the answers in flight, and the keys in them: each load seeds anew.
+ * `principals` is how many the vendor's state holds (at least one per connection); the requests
+ * rotate all of them in turn, so a big state is really written all over.
+ */
+function rotations(server: ServerProcess, principals = CONNECTIONS): Workload {
+  return async () =>
+    rotationRequests(await seedPrincipals(server.url, Math.max(principals, CONNECTIONS)));
 }
 
 function constantCall(callPath: string, headers: Record<string, string> = {}): Workload {
@@ -135,7 +141,8 @@ const rows: Row[] = [];
 let soakSamples: Array<{ requests: number; rssMiB: number }> = [];
 await withServer(
   'standin',
-  [path.join(ROOT, 'dist', 'cli.js'), '--log', 'json', '--port'],
+  // 10 000 seeded principals make a control-plane body of about 1.7 MB.
+  [path.join(ROOT, 'dist', 'cli.js'), '--log', 'json', '--body-limit', '16mb', '--port'],
   '/',
   async (standin) => {
     rows.push(
@@ -146,6 +153,20 @@ await withServer(
         rotations(standin),
       ),
     );
+    // A state update must cost the same however many principals the vendor's state holds.
+    for (const [key, principals] of [
+      ['stateful1k', 1_000],
+      ['stateful10k', 10_000],
+    ] as const) {
+      rows.push(
+        await measure(
+          key,
+          `standin: stateful rotation, ${principals} principals in the state`,
+          standin,
+          rotations(standin, principals),
+        ),
+      );
+    }
     rows.push(
       await measure(
         'cheap',
@@ -218,8 +239,9 @@ const rowOf = (key: RowKey): Row => {
   if (!row) throw new Error(`the bench has no ${key} row`);
   return row;
 };
-const [stateful, prismRow, bareNode, bareExpress] = [
+const [stateful, stateful10k, prismRow, bareNode, bareExpress] = [
   rowOf('stateful'),
+  rowOf('stateful10k'),
   rowOf('prism'),
   rowOf('node'),
   rowOf('express'),
@@ -239,6 +261,11 @@ const goals = [
     goal: `standin p99 < 10 ms at ${CONNECTIONS} connections`,
     value: stateful.p99Ms,
     met: stateful.p99Ms < 10,
+  },
+  {
+    goal: `rotation throughput with 10 000 principals ≥ 0.9 × the rate with ${CONNECTIONS}`,
+    value: stateful10k.requestsPerSecond / stateful.requestsPerSecond,
+    met: stateful10k.requestsPerSecond >= 0.9 * stateful.requestsPerSecond,
   },
   { goal: 'startup < 1000 ms (median)', value: startup.standinMs, met: startup.standinMs < 1000 },
 ];

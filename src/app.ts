@@ -7,7 +7,7 @@ import { hintFor } from './engine/path-hints.js';
 import { checkHost, type HostPolicy } from './engine/host-check.js';
 import type { Runtime } from './engine/runtime.js';
 import { serveVendorRequest } from './engine/pipeline.js';
-import { observeEveryRequest } from './engine/observe.js';
+import { recordEveryRequest } from './engine/observe.js';
 import { problems } from './engine/problem.js';
 import { sendJson, sendProblem } from './engine/send.js';
 import { sameSecret } from './state/secrets.js';
@@ -36,10 +36,11 @@ interface Mount {
 }
 
 /**
- * The HTTP surface. Every request passes the same gate first: its Host is checked, its origin
- * judged, and it is observed (one log line, the journal). Vendor and control-plane operations then
- * go straight to the engine's pipeline, which matches operations itself; everything else (the
- * vendor list at `/`, each spec at `/<vendor>/openapi.json`, 404s, errors) is an express app.
+ * The HTTP surface. Every request passes the same gate first: its URL is split (once), its record
+ * made (one log line and the journal when it is answered, engine/observe.ts), its Host checked,
+ * its origin judged. Vendor and control-plane operations then go straight to the engine's
+ * pipeline, with their path and query and their record; everything else (the vendor list at `/`,
+ * each spec at `/<vendor>/openapi.json`, 404s, errors) is an express app.
  *
  * Why operations do not pass through express: express sets its own prototypes on every request
  * and response, and under load that cost standin half its throughput (`npm run bench:profile`:
@@ -50,7 +51,7 @@ export function createRequestListener(
   controlPlane: Vendor,
   options: AppOptions,
 ): RequestListener {
-  const observe = observeEveryRequest(options.logger, options.runtime);
+  const records = recordEveryRequest(options.logger, options.runtime);
   const crossOrigin: CrossOriginPolicy = {
     enabled: options.cors,
     allowedOrigins: new Set(options.corsOrigins),
@@ -76,10 +77,10 @@ export function createRequestListener(
   const app = createExpressApp(vendors, controlPlane, specs, options.logger, options.runtime);
 
   return (request, response) => {
-    observe(request, response, () => undefined);
     const url = request.url ?? '/';
     const mark = url.indexOf('?');
     const path = mark < 0 ? url : url.slice(0, mark);
+    const record = records.begin(request, response, path);
     // Before anything else: a request for another host name is not standin's to answer.
     const host = checkHost(request.headers.host, options.host);
     if (!host.ok) {
@@ -114,7 +115,11 @@ export function createRequestListener(
       refuseControlPlane(options.controlPlane, adminTokenCheck, request, response, path)
     )
       return;
-    void serveVendorRequest(mount.vendor, request, response, url.slice(mount.prefix.length), {
+    const target = {
+      path: path.slice(mount.prefix.length) || '/',
+      query: mark < 0 ? '' : url.slice(mark + 1),
+    };
+    void serveVendorRequest(mount.vendor, request, response, target, record, {
       ...options,
       hint,
       dynamic: options.dynamic && !toControlPlane,

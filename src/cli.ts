@@ -20,6 +20,8 @@ import {
 } from './config.js';
 import { isLoopbackName } from './engine/host-check.js';
 import { checkSpecFiles } from './engine/load-vendors.js';
+import { builtInVendorModules } from './handlers/index.js';
+import { createAjvPair } from './validators/ajv.js';
 import { createLogger, type LogFormat } from './logger.js';
 import { writeReadyFile } from './ready-file.js';
 import { createServer, type RunningServer } from './server.js';
@@ -29,6 +31,9 @@ import { DEFAULT_WAIT_SECONDS, waitRequestFrom, waitUntilReady } from './wait.js
 
 /** What a spec file's name looks like, as `--specs` finds them in a folder. */
 const SPEC_LIKE = /\.(ya?ml|json)$/i;
+
+/** The exit code of a start refused for what it was given: a spec, a flag, a fixture. */
+const EXIT_UNUSABLE_INPUT = 2;
 
 /** The exit code of a run in which a client or a handler broke the contract (`--fail-on-violation`). */
 const EXIT_VIOLATIONS = 3;
@@ -201,10 +206,17 @@ program
   .argument('[files...]', 'spec files or directories', [])
   .action(async (files: string[]) => {
     const warnings: string[] = [];
+    const warn = (message: string): void => {
+      warnings.push(message);
+    };
+    // With the built-in modules, as serve loads them: a handler for an operationId the spec
+    // lacks is an error here too.
     const checks = await checkSpecFiles(
       files.length > 0 ? files : [DEFAULT_SPECS_DIR],
       {},
-      (message) => warnings.push(message),
+      warn,
+      createAjvPair(warn),
+      await builtInVendorModules(),
     );
     for (const check of checks) {
       if (check.ok) {
@@ -420,10 +432,10 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else if (error instanceof SpecError) {
     process.stderr.write(`standin: ${error.format()}\n`);
-    process.exitCode = error.exitCode;
+    process.exitCode = EXIT_UNUSABLE_INPUT;
   } else if (error instanceof ConfigError) {
     process.stderr.write(`standin: ${error.message}\n`);
-    process.exitCode = error.exitCode;
+    process.exitCode = EXIT_UNUSABLE_INPUT;
   } else {
     process.stderr.write(
       `standin: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -49,7 +49,15 @@ export class Clock {
   ) {}
 
   async now(namespace: string): Promise<Date> {
-    return new Date(instantOf(await this.state(namespace), this.realNow()));
+    return this.nowFrom(await this.state(namespace));
+  }
+
+  /**
+   * The time now on a clock whose state was read with other values (engine/namespace-snapshot.ts
+   * reads it from `clockKey`): undefined is a clock never moved, running on real time.
+   */
+  nowFrom(state: ClockState | undefined): Date {
+    return new Date(instantOf(state ?? { offsetMs: 0 }, this.realNow()));
   }
 
   async read(namespace: string): Promise<ClockReading> {
@@ -128,9 +136,12 @@ function describe(change: ClockChange): string {
   return parts.length > 0 ? parts.join(' then ') : 'this change';
 }
 
-function key(namespace: string): string {
+/** Where a namespace's clock state is in the store. */
+export function clockKey(namespace: string): string {
   return `${namespace}/clock`;
 }
+
+const key = clockKey;
 
 function instantOf(state: ClockState, realNow: number): number {
   return state.frozenAt ?? realNow + state.offsetMs;

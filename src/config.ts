@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import bytes from 'bytes';
 import type { VendorModule } from './handlers/types.js';
 import type { LogFormat } from './logger.js';
+import { ConfigError } from './types/config-error.js';
 
 /** The specs that ship with standin: the five vendors. */
 export const DEFAULT_SPECS_DIR = fileURLToPath(new URL('../specs', import.meta.url));
@@ -39,6 +40,12 @@ export interface ServerOptions {
   bodyLimit?: number | string;
   /** Vendor modules by vendor name: their handlers replace the built-in ones of the same operationId. */
   vendors?: Readonly<Record<string, VendorModule>>;
+  /**
+   * A folder of vendor modules beside the built-in ones, one subfolder per vendor:
+   * `<vendor>/index.js` (or `.ts` under tsx) exporting the module as default; each pairs with the
+   * loaded spec `<vendor>.yaml`, and replaces a built-in module of the same name.
+   */
+  vendorModulesDir?: string;
   /** A starting fixture (YAML or JSON file) instead of the default one. */
   state?: string;
   /** Switch on the vendors' documented rate limits at start: all of them (true) or these vendors. */
@@ -109,6 +116,7 @@ export interface ResolvedOptions {
   logDestination?: NodeJS.WritableStream;
   bodyLimit: number;
   vendors: Readonly<Record<string, VendorModule>>;
+  vendorModulesDir?: string;
   state?: string;
   rateLimits: boolean | readonly string[];
   dynamic: boolean;
@@ -129,11 +137,7 @@ export interface ResolvedOptions {
 
 export type StoreLocation = { kind: 'memory' } | { kind: 'redis'; url: string };
 
-/** A value from a flag or the environment that cannot be used; the CLI exits 2 with the message. */
-export class ConfigError extends Error {
-  readonly exitCode = 2;
-  override name = 'ConfigError';
-}
+export { ConfigError } from './types/config-error.js';
 
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -144,6 +148,9 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     log: checkLogFormat(options.log ?? DEFAULTS.log),
     bodyLimit: parseBodyLimit(options.bodyLimit ?? DEFAULTS.bodyLimit),
     vendors: options.vendors ?? {},
+    ...(options.vendorModulesDir === undefined
+      ? {}
+      : { vendorModulesDir: options.vendorModulesDir }),
     rateLimits: options.rateLimits ?? false,
     dynamic: options.dynamic ?? false,
     journalSize: checkJournalSize(options.journalSize ?? DEFAULTS.journalSize),

@@ -7,7 +7,24 @@ export {
 export { ControlPlaneError, type ControlPlaneProblem } from './client/control-plane-error.js';
 export type * from './client/control-plane-types.js';
 export { DEFAULT_SPECS_DIR, type ServerOptions } from './config.js';
-export type { Handler, HandlerRequest, HandlerResult, VendorModule } from './handlers/types.js';
+// The handler toolkit: what the author of a module for their own spec needs (see README,
+// "Writing a vendor module").
+export type {
+  Authentication,
+  Handler,
+  HandlerContext,
+  HandlerRequest,
+  HandlerResult,
+  ListedCredential,
+  Principal,
+  RateLimitPolicy,
+  StateAccess,
+  StateDefinition,
+  VendorAction,
+  VendorModule,
+} from './handlers/types.js';
+export { refuse } from './handlers/refuse.js';
+export { indexPer, newSecret, sameSecret, SecretIndex } from './state/secrets.js';
 export type { Credential } from './validators/security.js';
 export type { Problem } from './engine/problem.js';
 export { SpecError } from './spec/spec-error.js';

@@ -19,7 +19,8 @@ import {
 import { compileVendor, type Vendor } from './engine/compile-vendor.js';
 import { mountAt, mountVendors } from './engine/mounts.js';
 import { guardConnections } from './engine/connection-guard.js';
-import { loadVendors } from './engine/load-vendors.js';
+import { loadVendors, type VendorRegistry } from './engine/load-vendors.js';
+import { builtInVendorModules, loadVendorModules } from './handlers/index.js';
 import { Faults } from './engine/faults.js';
 import { isLoopbackName } from './engine/host-check.js';
 import { NamespaceRegistry } from './engine/namespace-registry.js';
@@ -85,7 +86,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   const logger = createLogger(resolved.log, resolved.logDestination);
   const warn = (message: string): void => logger.warn(message);
   const ajv = createAjvPair(warn);
-  const vendors = await loadVendors(resolved.specs, resolved.vendors, warn, ajv);
+  const vendors = await loadVendors(
+    resolved.specs,
+    resolved.vendors,
+    warn,
+    ajv,
+    await vendorRegistry(resolved.vendorModulesDir),
+  );
   const layout = layoutOf(vendors, resolved);
   const store = await openStore(resolved.store, logger);
   // A start that fails after the store is open must not leave a Redis connection holding the process.
@@ -112,7 +119,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   const controlPlane = compileVendor(
     await loadSpec(CONTROL_PLANE_SPEC, '__admin'),
     ajv,
-    createControlPlane(runtime, vendors, requestShutdown),
+    createControlPlane(runtime, vendors, requestShutdown, ajv.body.compile.bind(ajv.body)),
     warn,
   );
 
@@ -224,6 +231,22 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     },
   };
   return running;
+}
+
+/**
+ * The vendor modules the engine pairs with the specs: the built-in ones, found by convention in
+ * src/handlers/<vendor>/, and those of `vendorModulesDir`, which replace a built-in one of the
+ * same name.
+ */
+async function vendorRegistry(directory: string | undefined): Promise<VendorRegistry> {
+  const builtIn = await builtInVendorModules();
+  if (directory === undefined) return builtIn;
+  try {
+    return { ...builtIn, ...(await loadVendorModules(directory)) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`the vendor modules in ${directory} cannot be loaded: ${reason}`);
+  }
 }
 
 interface Layout {

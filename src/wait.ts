@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError } from './config.js';
+import { ConfigError } from './types/config-error.js';
 
 /**
  * `standin wait URL [--timeout SECONDS] [--pid PID]`: CI's readiness check, one that cannot hang.

@@ -1,20 +1,20 @@
-import { STATUS_CODES } from 'node:http';
 import { ClockError, type ClockChange } from '../clock.js';
 import type { Vendor } from '../engine/compile-vendor.js';
 import type { Runtime } from '../engine/runtime.js';
-import { createSessionToken } from '../handlers/pocketpaw/session-tokens.js';
-import type { PocketPawState } from '../handlers/pocketpaw/state.js';
 import type {
   HandlerContext,
   HandlerResult,
   ListedCredential,
+  VendorAction,
   VendorModule,
 } from '../handlers/types.js';
-import type { Failure } from '../validators/failure.js';
+import type { ValidateFunction } from '../validators/ajv.js';
+import { failuresFromAjv, type Failure } from '../validators/failure.js';
 import { StateError } from '../state/vendor-states.js';
 import { MAX_FAULTS, type FaultRequest } from '../engine/faults.js';
 import { DEFAULT_NAMESPACE } from '../engine/namespace.js';
 import { ExpectedViolations } from '../engine/expected-violations.js';
+import { problems } from '../engine/problem.js';
 import type { JournalFilter } from '../engine/observations.js';
 import { findResponse } from '../validators/response.js';
 import { coverageOf } from './coverage.js';
@@ -28,8 +28,46 @@ export function createControlPlane(
   runtime: Runtime,
   vendors: readonly Vendor[],
   requestShutdown: () => void,
+  compile: (schema: object) => ValidateFunction,
 ): VendorModule {
   const { states, clock } = runtime;
+  const actions = compileActions(vendors, compile);
+
+  /** A vendor module's own action, its body checked against the action's schema first. */
+  const runAction = async (
+    context: HandlerContext<unknown>,
+    vendor: string,
+    name: string,
+  ): Promise<HandlerResult> => {
+    const action = actions.get(vendor)?.get(name);
+    if (!action) {
+      const named = vendors
+        .flatMap((candidate) =>
+          Object.keys(candidate.module.actions ?? {}).map(
+            (action) => `${candidate.name}/${action}`,
+          ),
+        )
+        .join(', ');
+      return problem(
+        404,
+        `no vendor named "${vendor}" has an action "${name}" (actions: ${named || 'none'})`,
+      );
+    }
+    const body = context.request.body ?? {};
+    if (!action.validate(body)) {
+      const failures = failuresFromAjv(action.validate.errors, 'body', `#/actions/${name}/body`);
+      const list = failures.map((failure) => `${failure.pointer || '/'} ${failure.message}`);
+      return problem(400, `${vendor}/${name} refuses this body: ${list.join('; ')}`, failures);
+    }
+    const namespace = namespaceOf(context);
+    return action.definition.run({
+      ...context,
+      request: { ...context.request, body },
+      principal: undefined,
+      now: await clock.now(namespace),
+      state: states.access(namespace, vendor),
+    });
+  };
   const expectedViolations = new ExpectedViolations(runtime.store);
   const namespaceOf = (context: HandlerContext<unknown>): string => context.namespace;
 
@@ -241,25 +279,40 @@ export function createControlPlane(
         return { status: 204 };
       },
 
+      async runVendorAction(context) {
+        const { vendor, action } = context.request.params.path;
+        return runAction(context, String(vendor), String(action));
+      },
+
+      // The older name of PocketPaw's `sessions` action, as the README documented it.
       async createPocketPawSession(context) {
-        if (!states.has('pocketpaw')) return problem(404, 'PocketPaw is not served here');
-        const namespace = namespaceOf(context);
-        const state = await states.read<PocketPawState>(namespace, 'pocketpaw');
-        const now = await clock.now(namespace);
-        const ttlSeconds =
-          (context.request.body as { ttlSeconds?: number } | undefined)?.ttlSeconds ??
-          state.sessionTtlHours * 3600;
-        const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + ttlSeconds * 1000);
-        return {
-          status: 201,
-          body: {
-            session_token: createSessionToken(state.masterToken, expiresAt),
-            expires_at: expiresAt.toISOString(),
-          },
-        };
+        return runAction(context, 'pocketpaw', 'sessions');
       },
     },
   };
+}
+
+interface CompiledAction {
+  definition: VendorAction;
+  validate: ValidateFunction;
+}
+
+/** Every vendor module's actions, their body schemas compiled once, at startup. */
+function compileActions(
+  vendors: readonly Vendor[],
+  compile: (schema: object) => ValidateFunction,
+): Map<string, Map<string, CompiledAction>> {
+  return new Map(
+    vendors.map((vendor) => [
+      vendor.name,
+      new Map(
+        Object.entries(vendor.module.actions ?? {}).map(([name, definition]) => [
+          name,
+          { definition, validate: compile(definition.body) },
+        ]),
+      ),
+    ]),
+  );
 }
 
 /** Why a fault cannot be set: an unknown vendor or operation, or a status it does not document. */
@@ -313,12 +366,6 @@ function problem(status: number, detail: string, errors?: Failure[]): HandlerRes
   return {
     status,
     contentType: 'application/problem+json',
-    body: {
-      type: `urn:standin:problem:control-plane`,
-      title: STATUS_CODES[status] ?? 'Error',
-      status,
-      detail,
-      ...(errors ? { errors } : {}),
-    },
+    body: problems.controlPlane(status, detail, errors),
   };
 }

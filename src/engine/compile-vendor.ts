@@ -117,6 +117,12 @@ export function compileVendor(
         message: `a handler is registered for operationId "${operationId}", which ${spec.vendor} does not have`,
       });
   }
+  // authenticate judges a credential against the vendor's state: without one it would never be
+  // called, and every credential of the right shape would pass. Said at start, not skipped.
+  if (module.authenticate && !module.state)
+    problems.push({
+      message: `the module of ${spec.vendor} has authenticate but no state: authenticate is given the vendor's state, so the module must declare one (state: { schema, initial })`,
+    });
   if (problems.length > 0) throw SpecError.at(spec.file, spec.source, problems);
 
   return {

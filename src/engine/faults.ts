@@ -77,12 +77,26 @@ export class Faults {
     operationId: string,
     phase: FaultPhase,
   ): Promise<Fault | undefined> {
+    return this.takeFrom(await this.list(namespace), namespace, vendor, operationId, phase);
+  }
+
+  /**
+   * `take`, given the faults as the request read them with the rest of its namespace
+   * (engine/namespace-snapshot.ts): most calls meet no fault at all, and that costs no store call.
+   * When one matches, it is taken from the faults as they are now, atomically.
+   */
+  async takeFrom(
+    seen: readonly Fault[],
+    namespace: string,
+    vendor: string,
+    operationId: string,
+    phase: FaultPhase,
+  ): Promise<Fault | undefined> {
     const matches = (fault: Fault): boolean =>
       fault.vendor === vendor &&
       fault.phase === phase &&
       (fault.operationId === null || fault.operationId === operationId);
-    // Most calls meet no fault at all: a read settles that without a write.
-    if (!(await this.list(namespace)).some(matches)) return undefined;
+    if (!seen.some(matches)) return undefined;
     return this.store.update<Fault[], Fault | undefined>(key(namespace), (current) => {
       const faults = current ?? [];
       const index = faults.findIndex(matches);
@@ -100,6 +114,9 @@ export class Faults {
   }
 }
 
-function key(namespace: string): string {
+/** Where a namespace's faults are in the store. */
+export function faultsKey(namespace: string): string {
   return `${namespace}/faults`;
 }
+
+const key = faultsKey;

@@ -2,25 +2,30 @@ import { discoverSpecs, duplicateVendors } from '../spec/discover-specs.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { SpecError } from '../spec/spec-error.js';
 import { createAjvPair, type AjvPair } from '../validators/ajv.js';
-import { builtInVendors } from '../handlers/index.js';
 import type { VendorModule } from '../handlers/types.js';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../types/config-error.js';
 import { compileVendor, type Vendor, type Warn } from './compile-vendor.js';
 
 export type SpecCheck =
   { file: string; ok: true; vendor: Vendor } | { file: string; ok: false; error: SpecError };
 
+/** Vendor modules by vendor name (the spec's file name). */
+export type VendorRegistry = Readonly<Record<string, VendorModule>>;
+
 /**
  * Loads, validates and compiles every spec once, at startup. Files load in parallel; the first
- * broken one (in file order) stops the start.
+ * broken one (in file order) stops the start. The engine knows no vendor: `registry` (given by
+ * server.ts: the built-in modules and a user's folder of them) pairs each spec with its module, and
+ * `modules` (the `vendors` option) changes some of them.
  */
 export async function loadVendors(
   inputs: readonly string[],
-  modules: Readonly<Record<string, VendorModule>>,
+  modules: VendorRegistry,
   warn: Warn,
   ajv: AjvPair,
+  registry: VendorRegistry = {},
 ): Promise<Vendor[]> {
-  const checks = await checkSpecFiles(inputs, modules, warn, ajv);
+  const checks = await checkSpecFiles(inputs, modules, warn, ajv, registry);
   const failed = checks.find((check) => !check.ok);
   if (failed && !failed.ok) throw failed.error;
   const vendors = checks.map((check) => (check as Extract<SpecCheck, { ok: true }>).vendor);
@@ -35,12 +40,16 @@ export async function loadVendors(
   return vendors;
 }
 
-/** Every file's outcome, for `standin validate`, which reports them all. */
+/**
+ * Every file's outcome, for `standin validate`, which reports them all. Without a registry, each
+ * spec is compiled alone (no module).
+ */
 export async function checkSpecFiles(
   inputs: readonly string[],
-  modules: Readonly<Record<string, VendorModule>> = {},
+  modules: VendorRegistry = {},
   warn: Warn = () => undefined,
   ajv: AjvPair = createAjvPair(warn),
+  registry: VendorRegistry = {},
 ): Promise<SpecCheck[]> {
   const files = await discoverSpecs(inputs);
   const duplicates = duplicateVendors(files);
@@ -53,7 +62,7 @@ export async function checkSpecFiles(
     files.map(async (file): Promise<SpecCheck> => {
       try {
         const spec = await loadSpec(file);
-        const module = withOverrides(builtInVendors[spec.vendor], modules[spec.vendor]);
+        const module = withOverrides(registry[spec.vendor], modules[spec.vendor]);
         return {
           file,
           ok: true,
@@ -68,7 +77,7 @@ export async function checkSpecFiles(
 }
 
 /**
- * A module given to `createServer` changes the built-in one of that vendor: its handlers replace
+ * A module given to `createServer` changes the registered one of that vendor: its handlers replace
  * the built-in ones of the same operationId, the rest stays.
  */
 function withOverrides(

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../types/config-error.js';
 import type { Vendor } from './compile-vendor.js';
 
 /**

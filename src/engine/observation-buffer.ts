@@ -16,7 +16,24 @@ export interface Observation {
   kind: ObservationKind;
   /** How many entries it stands for (journal entries, violations, coverage counts). */
   entries: number;
+  /**
+   * Entries of other kinds the same writes add (one request's journal entry, its coverage count
+   * and its violations go to the store as one batch); counted apart when lost.
+   */
+  alongside?: ReadonlyArray<{ kind: ObservationKind; entries: number }>;
   writes: RecordWrite[];
+}
+
+/** Every kind an observation adds to, with its entries. */
+function partsOf(observation: Observation): Array<{ kind: ObservationKind; entries: number }> {
+  return [
+    { kind: observation.kind, entries: observation.entries },
+    ...(observation.alongside ?? []),
+  ];
+}
+
+function entriesOf(observation: Observation): number {
+  return partsOf(observation).reduce((sum, part) => sum + part.entries, 0);
 }
 
 export interface Backlog {
@@ -108,12 +125,12 @@ export class ObservationBuffer {
       this.queue.push({
         sequence: this.nextSequence++,
         writes: observation.writes,
-        entries: observation.entries,
+        entries: entriesOf(observation),
         sent: false,
         waiters,
       });
       this.waitingItems += 1;
-      this.bufferedEntries += observation.entries;
+      this.bufferedEntries += entriesOf(observation);
       this.startDraining();
     });
   }
@@ -164,7 +181,7 @@ export class ObservationBuffer {
   }
 
   private lose(observation: Observation): void {
-    this.lostEntries += observation.entries;
+    this.lostEntries += entriesOf(observation);
     if (this.closed) return;
     // The losses go to the store too, in a tally at the end of the queue (counted once, like a
     // batch): the last one, as long as it was never sent, else a new one.
@@ -175,15 +192,12 @@ export class ObservationBuffer {
         : this.enqueueTally(
             new Map<string, { namespace: string; kind: ObservationKind; entries: number }>(),
           );
-    const id = `${observation.kind} ${observation.namespace}`;
-    const counted = tally.tally?.get(id);
-    if (counted) counted.entries += observation.entries;
-    else
-      tally.tally?.set(id, {
-        namespace: observation.namespace,
-        kind: observation.kind,
-        entries: observation.entries,
-      });
+    for (const { kind, entries } of partsOf(observation)) {
+      const id = `${kind} ${observation.namespace}`;
+      const counted = tally.tally?.get(id);
+      if (counted) counted.entries += entries;
+      else tally.tally?.set(id, { namespace: observation.namespace, kind, entries });
+    }
     this.startDraining();
   }
 

@@ -1,6 +1,13 @@
 import type { Clock } from '../clock.js';
 import { StoreUnavailableError, type RecordWrite, type Store } from '../state/store.js';
-import { LOST_FIELD, lostKey, ObservationBuffer, type Backlog } from './observation-buffer.js';
+import {
+  LOST_FIELD,
+  lostKey,
+  ObservationBuffer,
+  type Backlog,
+  type Observation,
+  type ObservationKind,
+} from './observation-buffer.js';
 import type { Failure } from '../validators/failure.js';
 
 /** One request as the journal keeps it: what a CI job asks about, never a credential's value. */
@@ -38,6 +45,16 @@ export interface Violation extends Failure {
   expectedReason?: string;
 }
 
+/** What one request leaves: written to the store together, as one batch. */
+export interface RequestObservations {
+  /** The namespace that keeps them: the request's own, or `default` (see Observations.recordRequest). */
+  home: string;
+  entry?: JournalEntry;
+  /** The documented status it served, for coverage. */
+  served?: { vendor: string; operationId: string; statusKey: string };
+  violations: readonly Violation[];
+}
+
 export interface JournalFilter {
   vendor?: string;
   operationId?: string;
@@ -66,10 +83,12 @@ export class Observations {
   private readonly buffer: ObservationBuffer;
   /** Per namespace, the virtual clock minus real time, as last seen by this process. */
   private readonly clockOffsets = new Map<string, number>();
+  /** Requests answered whose observations are still being gathered (see `record`). */
+  private readonly gathering = new Set<Promise<void>>();
 
   constructor(
     private readonly store: Store,
-    readonly clock: Clock,
+    private readonly clock: Clock,
     private readonly journalSize: number,
     bufferCapacity = BUFFERED_AT_MOST,
   ) {
@@ -92,50 +111,22 @@ export class Observations {
     });
   }
 
-  async recordViolations(violations: readonly Violation[], home?: string): Promise<void> {
-    const byNamespace = new Map<string, RecordWrite[]>();
-    for (const violation of violations) {
-      const kept = home ?? violation.namespace;
-      const writes = byNamespace.get(kept) ?? [];
-      writes.push({
-        kind: 'append',
-        key: `${kept}/violations`,
-        value: violation,
-        max: VIOLATIONS_KEPT,
-      });
-      byNamespace.set(kept, writes);
-    }
-    await Promise.all(
-      [...byNamespace].map(([namespace, writes]) =>
-        this.buffer.submit({
-          namespace,
-          kind: 'violations',
-          entries: writes.length,
-          writes: [...writes, { kind: 'increment', key: 'namespaces', field: namespace, by: 0 }],
-        }),
-      ),
+  /**
+   * One answered request's observations, once `gathered` (the record step may still read the
+   * store: the clock, a namespace's mark of expected violations). Nobody answering waits for it;
+   * a reader of the journal, violations or coverage does, so an answer is counted as soon as it
+   * is seen.
+   */
+  record(gathered: Promise<RequestObservations | undefined>): Promise<void> {
+    const done = gathered.then((observed) =>
+      observed ? this.buffer.submit(observationOf(observed, this.journalSize)) : undefined,
     );
-  }
-
-  countServed(
-    namespace: string,
-    vendor: string,
-    operationId: string,
-    statusKey: string,
-  ): Promise<void> {
-    return this.buffer.submit({
-      namespace,
-      kind: 'coverage',
-      entries: 1,
-      writes: [
-        {
-          kind: 'increment',
-          key: `${namespace}/coverage`,
-          field: coverageField(vendor, operationId, statusKey),
-          by: 1,
-        },
-      ],
-    });
+    this.gathering.add(done);
+    const forget = (): void => {
+      this.gathering.delete(done);
+    };
+    done.then(forget, forget);
+    return done;
   }
 
   /** What waits in this process for the store, and what it lost since it started. */
@@ -145,7 +136,7 @@ export class Observations {
 
   /** Journal entries of the namespace lost by any replica (see ObservationBuffer). */
   async lostRequests(namespace: string): Promise<number> {
-    await this.buffer.settle();
+    await this.settle();
     return (await this.store.counters(lostKey(namespace, 'journal')))[LOST_FIELD] ?? 0;
   }
 
@@ -170,15 +161,23 @@ export class Observations {
     this.clockOffsets.set(namespace, virtual.getTime() - realMs);
   }
 
+  /** Resolves once every observation of a request answered before the call has reached the store (or failed to). */
+  private async settle(): Promise<void> {
+    if (this.gathering.size > 0) await Promise.allSettled([...this.gathering]);
+    await this.buffer.settle();
+  }
+
   /** Tries for a while to hand what waits to the store; answers how many entries were lost. */
-  close(): Promise<number> {
+  async close(): Promise<number> {
+    // A request answered just before: its observations first (the store's own timeout bounds it).
+    if (this.gathering.size > 0) await Promise.allSettled([...this.gathering]);
     return this.buffer.close(CLOSE_GRACE_MS);
   }
 
   async journal(namespace: string, filter: JournalFilter = {}): Promise<JournalEntry[]> {
     const since = filter.since === undefined ? undefined : Date.parse(filter.since);
     // This process's own entries first: a count just after an answer includes that answer.
-    await this.buffer.settle();
+    await this.settle();
     return (await this.store.list<JournalEntry>(`${namespace}/journal`)).filter(
       (entry) =>
         (filter.vendor === undefined || entry.vendor === filter.vendor) &&
@@ -193,28 +192,28 @@ export class Observations {
   /** Empties the journal and its count of lost entries (`lostKey` shares the prefix). */
   async clearJournal(namespace: string): Promise<void> {
     // What this process still holds from before the clear must not reappear after it.
-    await this.buffer.settle();
+    await this.settle();
     await this.store.deletePrefix(`${namespace}/journal`);
   }
 
   async violations(namespace: string): Promise<Violation[]> {
-    await this.buffer.settle();
+    await this.settle();
     return this.store.list<Violation>(`${namespace}/violations`);
   }
 
   async clearViolations(namespace: string): Promise<void> {
-    await this.buffer.settle();
+    await this.settle();
     await this.store.deletePrefix(`${namespace}/violations`);
   }
 
   /** Times served, by vendor, operationId and documented status key. */
   async served(namespace: string): Promise<Map<string, number>> {
-    await this.buffer.settle();
+    await this.settle();
     return new Map(Object.entries(await this.store.counters(`${namespace}/coverage`)));
   }
 
   async clearCoverage(namespace: string): Promise<void> {
-    await this.buffer.settle();
+    await this.settle();
     await this.store.deletePrefix(`${namespace}/coverage`);
   }
 
@@ -223,6 +222,42 @@ export class Observations {
     const used = Object.keys(await this.store.counters('namespaces'));
     return ['default', ...used.filter((namespace) => namespace !== 'default').sort()];
   }
+}
+
+/** One request's journal entry, coverage count and violations as one batch of writes. */
+function observationOf(observed: RequestObservations, journalSize: number): Observation {
+  const { home, entry, served, violations } = observed;
+  const writes: RecordWrite[] = [];
+  const parts: Array<{ kind: ObservationKind; entries: number }> = [];
+  if (entry) {
+    writes.push({ kind: 'append', key: `${home}/journal`, value: entry, max: journalSize });
+    parts.push({ kind: 'journal', entries: 1 });
+  }
+  for (const violation of violations) {
+    writes.push({
+      kind: 'append',
+      key: `${home}/violations`,
+      value: violation,
+      max: VIOLATIONS_KEPT,
+    });
+  }
+  if (violations.length > 0) parts.push({ kind: 'violations', entries: violations.length });
+  if (served) {
+    const field = coverageField(served.vendor, served.operationId, served.statusKey);
+    writes.push({ kind: 'increment', key: `${home}/coverage`, field, by: 1 });
+    parts.push({ kind: 'coverage', entries: 1 });
+  }
+  // A journal entry counts a request of the namespace; violations alone only make it known.
+  if (entry || violations.length > 0)
+    writes.push({ kind: 'increment', key: 'namespaces', field: home, by: entry ? 1 : 0 });
+  const [first, ...alongside] = parts;
+  return {
+    namespace: home,
+    kind: first?.kind ?? 'journal',
+    entries: first?.entries ?? 0,
+    ...(alongside.length > 0 ? { alongside } : {}),
+    writes,
+  };
 }
 
 export function coverageField(vendor: string, operationId: string, statusKey: string): string {

@@ -16,11 +16,11 @@ import { checkResponse } from '../validators/response.js';
 import { checkSecurity, type Credential, type CredentialSources } from '../validators/security.js';
 import type { CompiledOperation, Vendor } from './compile-vendor.js';
 import type { FaultPhase } from './faults.js';
-import { expectationOf } from './expected-violations.js';
-import { DEFAULT_NAMESPACE, namespaceOf, NAMESPACE_HEADER } from './namespace.js';
+import { NAMESPACE_HEADER } from './namespace.js';
+import { readSnapshot, type NamespaceSnapshot } from './namespace-snapshot.js';
 import { hasPreferences, parsePrefer, withDynamicDefault } from './prefer.js';
 import { ProblemError, problems, type Problem } from './problem.js';
-import { noteExchange } from './observe.js';
+import type { RequestRecord } from './observe.js';
 import type { Runtime } from './runtime.js';
 import { OutcomeUnknownError, StoreUnavailableError } from '../state/store.js';
 import { send, sendProblem } from './send.js';
@@ -39,7 +39,15 @@ export interface PipelineOptions {
   hint?: (path: string) => string;
 }
 
-/** One request on its way through the steps: what each step needs and what it learnt. */
+/** The request's URL, split once by the listener. */
+export interface RequestTarget {
+  /** Below the vendor's mount point, still percent-encoded (`/` at least). */
+  path: string;
+  /** The query string, without its `?` ('' when none). */
+  query: string;
+}
+
+/** One request on its way through the steps, before routing: what each step needs. */
 export interface Exchange {
   vendor: Vendor;
   request: IncomingMessage;
@@ -49,81 +57,96 @@ export interface Exchange {
   /** Below the vendor's mount point, still percent-encoded. */
   path: string;
   query: URLSearchParams;
-  /** The whole path, for messages and the journal. */
+  /** The whole path, for messages and violations. */
   fullPath: string;
-  namespace: string;
-  operation?: CompiledOperation;
-  pathParams: Record<string, string>;
-  now?: Date;
-  credentials: Credential[];
-  principal?: Principal;
-  /** True when a fault reset the connection: nothing was answered. */
-  reset: boolean;
-  /** Why the request was refused, or why the answer broke the spec: for the request's log line. */
-  failures?: readonly Failure[];
+  /** What the record step will keep of the request (engine/observe.ts): the steps add to it. */
+  record: RequestRecord;
 }
 
 /**
- * Serves one request to one vendor, in the order of ARCHITECTURE.md: match the operation, inject
- * a fault if one is set, check security, then parameters, then the body; let the handler (or the
- * spec) answer; check the answer against the spec; send it. Each step is one function below; a
- * step refuses by throwing a ProblemError, answered in one place.
+ * After routing: the operation is known, and the namespace was read (its clock's time, faults and
+ * rate-limit switches), so every later step has what it needs without a fallback.
+ */
+export interface RoutedExchange extends Exchange {
+  namespace: string;
+  operation: CompiledOperation;
+  pathParams: Record<string, string>;
+  snapshot: NamespaceSnapshot;
+  /** The virtual clock's time when the request was routed. */
+  now: Date;
+  credentials: Credential[];
+  principal?: Principal;
+}
+
+/**
+ * Serves one request to one vendor, in the order of ARCHITECTURE.md: match the operation, read
+ * the namespace, inject a fault if one is set, check security, then parameters, then the body;
+ * let the handler (or the spec) answer; check the answer against the spec; send it. Each step is
+ * one function below; a step refuses by throwing a ProblemError, answered in one place. What is
+ * recorded of it (the journal, coverage, violations) goes into `record`, written once the
+ * response is done (engine/observe.ts), never while the client waits.
  */
 export async function serveVendorRequest(
   vendor: Vendor,
   request: IncomingMessage,
   response: ServerResponse,
-  relativeUrl: string,
+  target: RequestTarget,
+  record: RequestRecord,
   options: PipelineOptions,
 ): Promise<void> {
-  const mark = relativeUrl.indexOf('?');
-  const path = (mark < 0 ? relativeUrl : relativeUrl.slice(0, mark)) || '/';
   const exchange: Exchange = {
     vendor,
     request,
     response,
     options,
     method: request.method ?? 'GET',
-    path,
-    query: new URLSearchParams(mark < 0 ? '' : relativeUrl.slice(mark + 1)),
-    fullPath: vendor.mountPath + path,
-    namespace: DEFAULT_NAMESPACE,
-    pathParams: {},
-    credentials: [],
-    reset: false,
+    path: target.path,
+    query: new URLSearchParams(target.query),
+    fullPath: vendor.mountPath + target.path,
+    record,
   };
-  noteExchange(response, exchange);
+  record.vendor = vendor.name;
+  let operation: CompiledOperation | undefined;
   try {
-    exchange.namespace = chooseNamespace(request);
+    const namespace = chooseNamespace(record);
     if (exchange.method === 'OPTIONS' && answerOptions(exchange)) return;
-    const operation = route(exchange);
-    exchange.now = await options.runtime.clock.now(exchange.namespace);
-    if (await injectFault(exchange, operation, 'before-commit')) return;
+    const match = route(exchange);
+    operation = match.operation;
+    record.operation = operation;
+    const routed = await readNamespace(exchange, namespace, match);
+    if (await injectFault(routed, 'before-commit')) return;
     const sources: CredentialSources = {
       headers: request.headers,
       rawHeaders: request.rawHeaders,
       query: exchange.query,
       cookies: request.headers.cookie ? parseCookie(request.headers.cookie) : {},
     };
-    exchange.credentials = readCredentials(operation, sources);
-    await admitNamespace(exchange);
-    exchange.principal = await identify(exchange, operation);
-    const limited = await applyRateLimit(exchange, operation);
+    routed.credentials = readCredentials(operation, sources);
+    if (routed.credentials[0]) record.credential = routed.credentials[0];
+    await admitNamespace(routed);
+    const principal = await identify(routed);
+    if (principal) {
+      routed.principal = principal;
+      record.principal = principal.id;
+    }
+    const limited = await applyRateLimit(routed);
     if (limited) {
-      await sendChecked(exchange, operation, limited);
+      sendChecked(routed, limited);
       return;
     }
-    const params = checkRequestParameters(exchange, operation, sources);
+    const params = checkRequestParameters(routed, sources);
     const { body, mediaType } = await readRequestBody(operation, request, options.bodyLimit);
-    const result = await produceResult(exchange, operation, params, body, mediaType);
-    if (await injectFault(exchange, operation, 'after-commit')) return;
-    await sendChecked(exchange, operation, result);
+    const result = await produceResult(routed, params, body, mediaType);
+    if (await injectFault(routed, 'after-commit')) return;
+    sendChecked(routed, result);
   } catch (error) {
-    await sendError(exchange, error).catch((failure: unknown) => {
-      // Answering the refusal failed too (the store went away while recording it): the request is
-      // still answered, and nothing escapes as an unhandled rejection.
+    try {
+      sendError(exchange, operation, error);
+    } catch (failure) {
+      // Answering the refusal failed too: the request is still answered, and nothing escapes as
+      // an unhandled rejection.
       sendFailure(response, failure, exchange.fullPath);
-    });
+    }
   }
 }
 
@@ -153,16 +176,37 @@ function sendFailure(response: ServerResponse, error: unknown, instance: string)
 }
 
 /** Step 0: whose states, clock and journal this request works on (see engine/namespace.ts). */
-function chooseNamespace(request: IncomingMessage): string {
-  const namespace = namespaceOf(request.headers);
-  if (namespace === undefined) {
+function chooseNamespace(record: RequestRecord): string {
+  if (record.namespace === undefined) {
     throw new ProblemError(
       problems.badNamespace(
         `${NAMESPACE_HEADER} must be 1 to 64 letters, digits, dots, dashes or underscores`,
       ),
     );
   }
-  return namespace;
+  return record.namespace;
+}
+
+/**
+ * Step 1b: the namespace's clock, faults and rate-limit switches, in one store call
+ * (engine/namespace-snapshot.ts). From here on the exchange has its operation and its time.
+ */
+async function readNamespace(
+  exchange: Exchange,
+  namespace: string,
+  match: { operation: CompiledOperation; pathParams: Record<string, string> },
+): Promise<RoutedExchange> {
+  const snapshot = await readSnapshot(exchange.options.runtime, namespace);
+  exchange.record.now = snapshot.now;
+  return {
+    ...exchange,
+    namespace,
+    operation: match.operation,
+    pathParams: match.pathParams,
+    snapshot,
+    now: snapshot.now,
+    credentials: [],
+  };
 }
 
 /**
@@ -170,7 +214,7 @@ function chooseNamespace(request: IncomingMessage): string {
  * with its credentials in place: a 404 or a missing credential makes none (see
  * engine/namespace-registry.ts).
  */
-async function admitNamespace({ namespace, options }: Exchange): Promise<void> {
+async function admitNamespace({ namespace, options }: RoutedExchange): Promise<void> {
   const { namespaces } = options.runtime;
   if (await namespaces.admit(namespace)) return;
   throw new ProblemError(
@@ -196,7 +240,10 @@ function answerOptions({ vendor, path, response }: Exchange): boolean {
 }
 
 /** Step 1: which operation? 404 for an unknown path, 405 (with Allow) for a known one. */
-function route(exchange: Exchange): CompiledOperation {
+function route(exchange: Exchange): {
+  operation: CompiledOperation;
+  pathParams: Record<string, string>;
+} {
   const { vendor, method, path } = exchange;
   let match;
   try {
@@ -221,9 +268,7 @@ function route(exchange: Exchange): CompiledOperation {
       allow: allow.join(', '),
     });
   }
-  exchange.operation = operation;
-  exchange.pathParams = match.params;
-  return operation;
+  return { operation, pathParams: match.params };
 }
 
 function allowOf(methods: ReadonlyMap<string, unknown>): string[] {
@@ -233,16 +278,13 @@ function allowOf(methods: ReadonlyMap<string, unknown>): string[] {
 }
 
 /**
- * Step 1b: a fault set through the control plane (`POST /__admin/faults`): a delay, a documented
+ * Step 1c: a fault set through the control plane (`POST /__admin/faults`): a delay, a documented
  * status in place of the answer, or a reset connection. True when it answered the request.
  */
-async function injectFault(
-  exchange: Exchange,
-  operation: CompiledOperation,
-  phase: FaultPhase,
-): Promise<boolean> {
-  const { faults } = exchange.options.runtime;
-  const fault = await faults.take(
+async function injectFault(exchange: RoutedExchange, phase: FaultPhase): Promise<boolean> {
+  const { operation } = exchange;
+  const fault = await exchange.options.runtime.faults.takeFrom(
+    exchange.snapshot.faults,
     exchange.namespace,
     exchange.vendor.name,
     operation.operationId,
@@ -251,7 +293,7 @@ async function injectFault(
   if (!fault) return false;
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   if (fault.reset) {
-    exchange.reset = true;
+    exchange.record.reset = true;
     exchange.request.socket.resetAndDestroy();
     return true;
   }
@@ -263,7 +305,7 @@ async function injectFault(
     exchange.request.headers.accept,
     exchange.fullPath,
   );
-  await sendChecked(exchange, operation, answer);
+  sendChecked(exchange, answer);
   return true;
 }
 
@@ -279,16 +321,13 @@ function readCredentials(operation: CompiledOperation, sources: CredentialSource
  * clock's time: a revoked or expired token is refused here, on every operation of the vendor.
  * That is not a break of the contract: the credential was well-formed, it just is not valid.
  */
-async function identify(
-  exchange: Exchange,
-  operation: CompiledOperation,
-): Promise<Principal | undefined> {
-  const { vendor, credentials, namespace, options } = exchange;
+async function identify(exchange: RoutedExchange): Promise<Principal | undefined> {
+  const { vendor, credentials, namespace, options, operation } = exchange;
   const { authenticate } = vendor.module;
-  if (!authenticate || credentials.length === 0 || !options.runtime.states.has(vendor.name))
-    return undefined;
+  // A module with authenticate has a state: compileVendor refuses one without at start.
+  if (!authenticate || credentials.length === 0) return undefined;
   const state = await options.runtime.states.read(namespace, vendor.name);
-  const outcome = authenticate(credentials, state, exchange.now ?? new Date(0));
+  const outcome = authenticate(credentials, state, exchange.now);
   if (!outcome.ok) {
     const scheme = credentials[0]?.scheme;
     throw unauthenticated(
@@ -304,16 +343,13 @@ async function identify(
  * Step 2c: the vendor's documented rate limit, when it is switched on. Its headers go out with
  * whatever answer follows; past the limit, the vendor's own 429 is the answer.
  */
-async function applyRateLimit(
-  exchange: Exchange,
-  operation: CompiledOperation,
-): Promise<HandlerResult | undefined> {
-  const { vendor, namespace, options, request, response } = exchange;
+async function applyRateLimit(exchange: RoutedExchange): Promise<HandlerResult | undefined> {
+  const { vendor, namespace, options, request, response, operation } = exchange;
   const { runtime } = options;
   const policy = vendor.module.rateLimit;
-  if (!policy || !(await runtime.rateLimits.enabled(namespace, vendor.name))) return undefined;
+  if (!policy || !exchange.snapshot.rateLimitOn(vendor.name)) return undefined;
   const { operationId } = operation;
-  const now = (exchange.now ?? new Date(0)).getTime();
+  const now = exchange.now.getTime();
   const clientAddress = request.socket.remoteAddress ?? 'unknown';
   const counter = policy.key({ principal: exchange.principal, clientAddress, operationId });
   const decision = await runtime.store.update(
@@ -342,11 +378,10 @@ function unauthenticated(
 
 /** Step 3: path, query, header and cookie parameters, coerced to their schemas' types. */
 function checkRequestParameters(
-  exchange: Exchange,
-  operation: CompiledOperation,
+  exchange: RoutedExchange,
   sources: CredentialSources,
 ): ParameterValues {
-  const outcome = checkParameters(operation.parameters, {
+  const outcome = checkParameters(exchange.operation.parameters, {
     path: exchange.pathParams,
     query: sources.query,
     headers: sources.headers,
@@ -402,13 +437,12 @@ async function readRequestBody(
  * spec does (its example, or a value generated from its schema).
  */
 async function produceResult(
-  exchange: Exchange,
-  operation: CompiledOperation,
+  exchange: RoutedExchange,
   params: ParameterValues,
   body: unknown,
   mediaType: string | undefined,
 ): Promise<HandlerResult> {
-  const { vendor, request, options } = exchange;
+  const { vendor, request, options, operation } = exchange;
   const preferences = withDynamicDefault(parsePrefer(request.headers.prefer), options.dynamic);
   if (preferences.invalid.length > 0) {
     throw new ProblemError(
@@ -440,7 +474,7 @@ async function produceResult(
     request: handlerRequest,
     namespace: exchange.namespace,
     principal: exchange.principal,
-    now: exchange.now ?? new Date(0),
+    now: exchange.now,
     state: options.runtime.states.access(exchange.namespace, vendor.name),
   };
   try {
@@ -467,11 +501,8 @@ async function produceResult(
  * Step 6: the answer must match the spec before it is sent; if it does not, a 500 says why, and
  * the violation is logged and recorded.
  */
-async function sendChecked(
-  exchange: Exchange,
-  operation: CompiledOperation,
-  result: HandlerResult,
-): Promise<void> {
+function sendChecked(exchange: RoutedExchange, result: HandlerResult): void {
+  const { operation } = exchange;
   const outcome = checkResponse(operation.responses, result);
   if (outcome.ok) {
     send(exchange.response, result, outcome.contentType, outcome.kind);
@@ -482,7 +513,7 @@ async function sendChecked(
     result.status,
     outcome.failures,
   );
-  exchange.failures = outcome.failures;
+  exchange.record.failures = outcome.failures;
   exchange.options.logger.error(
     {
       vendor: operation.vendor,
@@ -492,7 +523,7 @@ async function sendChecked(
     },
     'contract violation: response not sent',
   );
-  await recordViolations(exchange, 'response', result.status, outcome.failures);
+  noteViolations(exchange, 'response', result.status, outcome.failures);
   sendProblem(exchange.response, {
     ...problem,
     vendor: operation.vendor,
@@ -505,8 +536,12 @@ async function sendChecked(
  * rendered body passes the same check as any response), else as problem+json. A refusal because
  * the client broke the spec is recorded as a violation.
  */
-async function sendError(exchange: Exchange, error: unknown): Promise<void> {
-  const { response, operation, options } = exchange;
+function sendError(
+  exchange: Exchange,
+  operation: CompiledOperation | undefined,
+  error: unknown,
+): void {
+  const { response, options } = exchange;
   const instance = exchange.fullPath;
   if (!(error instanceof ProblemError)) {
     // The store being away is reported once by the store, not once per request.
@@ -515,7 +550,7 @@ async function sendError(exchange: Exchange, error: unknown): Promise<void> {
     sendFailure(response, error, instance);
     return;
   }
-  if (error.problem.errors) exchange.failures = error.problem.errors;
+  if (error.problem.errors) exchange.record.failures = error.problem.errors;
   const problem: Problem = {
     ...error.problem,
     instance,
@@ -525,7 +560,7 @@ async function sendError(exchange: Exchange, error: unknown): Promise<void> {
     const failures = problem.errors ?? [
       { in: 'path' as const, pointer: '', message: problem.detail },
     ];
-    await recordViolations(exchange, 'request', problem.status, failures);
+    noteViolations(exchange, 'request', problem.status, failures);
   }
   if (operation && problem.status < 500) {
     const vendorResult = vendorErrorBody(operation.answers, problem);
@@ -544,7 +579,7 @@ async function sendError(exchange: Exchange, error: unknown): Promise<void> {
         },
         "the spec's own error format does not validate; answering problem+json instead",
       );
-      await recordViolations(exchange, 'response', problem.status, outcome.failures);
+      noteViolations(exchange, 'response', problem.status, outcome.failures);
     }
   }
   sendProblem(response, problem, error.headers);
@@ -555,37 +590,16 @@ function clientBroke(problem: Problem, headers: Record<string, string> = {}): Pr
   return new ProblemError(problem, headers, true);
 }
 
-async function recordViolations(
+/**
+ * A break of the contract, kept in the request's record: the record step writes it with the
+ * journal entry once the request is answered (the control plane's own calls are not the vendors'
+ * contract, and are not recorded).
+ */
+function noteViolations(
   exchange: Exchange,
   direction: 'request' | 'response',
   status: number,
   failures: readonly Failure[],
-): Promise<void> {
-  const { options, namespace, vendor, operation } = exchange;
-  // The control plane's own calls are not the vendors' contract.
-  if (vendor.name === '__admin') return;
-  const time = (exchange.now ?? (await options.runtime.observations.now(namespace))).toISOString();
-  // A refusal before the namespace was made is kept by `default` (see NamespaceRegistry).
-  const home = options.runtime.namespaces.isKnown(namespace) ? namespace : DEFAULT_NAMESPACE;
-  // A negative test may declare its breach (engine/expected-violations.ts); a handler's may not.
-  const expected =
-    direction === 'request'
-      ? await expectationOf(exchange.request.headers, options.runtime.store, namespace)
-      : undefined;
-  await options.runtime.observations.recordViolations(
-    failures.map((failure) => ({
-      ...failure,
-      time,
-      namespace,
-      direction,
-      vendor: vendor.name,
-      operationId: operation?.operationId ?? null,
-      method: exchange.method,
-      path: exchange.fullPath,
-      status,
-      expected: expected !== undefined,
-      ...(expected?.reason !== undefined ? { expectedReason: expected.reason } : {}),
-    })),
-    home,
-  );
+): void {
+  exchange.record.violations.push({ direction, status, failures, path: exchange.fullPath });
 }

@@ -1,9 +1,10 @@
+import { STATUS_CODES } from 'node:http';
 import type { Failure } from '../validators/failure.js';
 
 /**
  * An RFC 9457 problem: what standin answers when it refuses a request or catches a broken
  * response. Every template lives in this file; a vendor's own error formats are produced from its
- * spec (see engine/render-problem.ts).
+ * spec (see `vendorErrorBody` in engine/spec-answers.ts).
  */
 export interface Problem {
   type: string;
@@ -142,6 +143,17 @@ export const problems = {
       500,
       `${detail}. This request may or may not have taken effect: read the state before retrying (GET /__admin/credentials for the credentials valid now, GET /__admin/state/{vendor} for the rest), since repeating a rotation that did happen would replace the credential it made`,
     ),
+
+  /**
+   * A vendor handler's refusal (handlers/refuse.ts): any status, titled by HTTP; answered in the
+   * vendor's documented format for that status when its spec has one.
+   */
+  refused: (status: number, detail: string): Problem =>
+    problem('refused', STATUS_CODES[status] ?? 'Error', status, detail),
+
+  /** A control-plane operation's refusal (admin/control-plane.ts): any status, titled by HTTP. */
+  controlPlane: (status: number, detail: string, errors?: Failure[]): Problem =>
+    problem('control-plane', STATUS_CODES[status] ?? 'Error', status, detail, errors),
 
   handlerFailed: (operationId: string, message: string): Problem =>
     problem(

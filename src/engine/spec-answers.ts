@@ -5,9 +5,14 @@ import Negotiator from 'negotiator';
 import { sample } from 'openapi-sampler';
 import { isObject, type OpenApiVersion, type SchemaNode } from '../spec/openapi.js';
 import { kindOf, type BodyKind } from '../validators/media-type.js';
-import type { ResponseDefinition, ResponseMedia, ResponsesPlan } from '../validators/response.js';
+import {
+  documentedFor,
+  type ResponseDefinition,
+  type ResponseMedia,
+  type ResponsesPlan,
+} from '../validators/response.js';
 import { toJsonSchema } from '../validators/to-json-schema.js';
-import type { HandlerResult } from '../handlers/types.js';
+import type { HandlerResult } from '../types/handler-result.js';
 import { ProblemError, problems, type Problem } from './problem.js';
 import type { Preferences } from './prefer.js';
 
@@ -204,14 +209,6 @@ function defaultStatusOf(keys: string[]): number | undefined {
   return exact[0];
 }
 
-function findAnswer(answers: SpecAnswers, status: number): StatusAnswer | undefined {
-  return (
-    answers.byKey.get(String(status)) ??
-    answers.byKey.get(`${Math.floor(status / 100)}XX`) ??
-    answers.byKey.get('DEFAULT')
-  );
-}
-
 function negotiate(media: MediaAnswer[], accept: string | undefined): MediaAnswer | undefined {
   if (media.length <= 1 || !accept) return media[0];
   const preferred = new Negotiator({ headers: { accept } }).mediaTypes(
@@ -230,7 +227,7 @@ export function answerFromSpec(
   instance: string,
 ): HandlerResult {
   const status = preferences.code ?? answers.defaultStatus;
-  const answer = status === undefined ? undefined : findAnswer(answers, status);
+  const answer = status === undefined ? undefined : documentedFor(answers.byKey, status);
   if (status === undefined || answer === undefined) {
     const documented = [...answers.byKey.values()]
       .map((entry) => entry.definition.statusKey)
@@ -282,7 +279,7 @@ export function answerFromSpec(
  * (the exact status, its range, or `default`); undefined otherwise.
  */
 export function vendorErrorBody(answers: SpecAnswers, problem: Problem): HandlerResult | undefined {
-  const answer = findAnswer(answers, problem.status);
+  const answer = documentedFor(answers.byKey, problem.status);
   const media = answer?.media[0];
   if (!media) return undefined;
   let body = media.errorBase;

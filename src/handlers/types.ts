@@ -3,18 +3,10 @@ import type { RateDecision } from '../state/rate-limits.js';
 import type { Decision } from '../state/store.js';
 import type { Credential } from '../validators/security.js';
 import type { ParameterValues } from '../validators/parameters.js';
+import type { HandlerResult } from '../types/handler-result.js';
 
-/**
- * What a handler answers: a plain value, never a write to the socket, so the engine can check it
- * against the spec before anything is sent.
- */
-export interface HandlerResult {
-  status: number;
-  body?: unknown;
-  /** The media type; may be left out when the documented response has only one. */
-  contentType?: string;
-  headers?: Record<string, string | number | readonly string[]>;
-}
+// Lives in a leaf module (validators need it too); re-exported so module authors' imports stay.
+export type { HandlerResult } from '../types/handler-result.js';
 
 /** Everything a handler may know about the request, already checked against the spec. */
 export interface HandlerRequest {
@@ -133,4 +125,22 @@ export interface VendorModule<S = unknown> {
   credentials?(this: void, state: S, now: Date): ListedCredential[];
   handlers?: Readonly<Record<string, Handler<S>>>;
   rateLimit?: RateLimitPolicy;
+  /**
+   * Control-plane actions of this vendor, by name: `POST /__admin/vendors/{vendor}/actions/{name}`
+   * validates the JSON body against the action's `body` schema, then runs it on the namespace's state.
+   */
+  actions?: Readonly<Record<string, VendorAction<S>>>;
+}
+
+/**
+ * Something a test asks of a vendor through the control plane, beyond its API (PocketPaw's
+ * session minting). `run` gets the control-plane request (its `body` already valid against `body`)
+ * and no principal; it answers like a handler, usually `201` and a JSON body.
+ */
+export interface VendorAction<S = unknown> {
+  /** What it does, for a reader of the module. */
+  description: string;
+  /** JSON Schema (2020-12) of the request body; a body it refuses is a 400 before `run`. */
+  body: object;
+  run: Handler<S>;
 }

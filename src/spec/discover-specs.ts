@@ -33,11 +33,16 @@ export async function discoverSpecs(inputs: readonly string[]): Promise<string[]
   return files;
 }
 
+/** The vendor a spec file serves: its file name without the extension (`specs/thousandeyes.yaml`). */
+export function vendorNameOf(file: string): string {
+  return path.basename(file).replace(SPEC_FILE, '');
+}
+
 /** Two files that would be served at the same `/<vendor>` prefix. */
 export function duplicateVendors(files: readonly string[]): string[] {
   const byVendor = new Map<string, string[]>();
   for (const file of files) {
-    const vendor = path.basename(file).replace(SPEC_FILE, '');
+    const vendor = vendorNameOf(file);
     byVendor.set(vendor, [...(byVendor.get(vendor) ?? []), file]);
   }
   return [...byVendor.entries()]

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { basePathOf } from './base-path.js';
+import { openApiSchemaErrors } from './openapi-schema.js';
+import { vendorNameOf } from './discover-specs.js';
 import { checkSpec } from './check-spec.js';
 import { isObject, type Document, type OpenApiVersion } from './openapi.js';
 import { SpecError, type SpecProblem } from './spec-error.js';
@@ -33,7 +35,7 @@ const PARSER_OPTIONS: SwaggerParser.Options = {
 /** `name` overrides the name taken from the file (standin's own control plane is `__admin`). */
 export async function loadSpec(file: string, name?: string): Promise<LoadedSpec> {
   const absolute = path.resolve(file);
-  const vendor = name ?? path.basename(absolute).replace(/\.(ya?ml|json)$/i, '');
+  const vendor = name ?? vendorNameOf(absolute);
   if (name === undefined && !VENDOR_NAME.test(vendor)) {
     throw new SpecError(absolute, [
       {
@@ -52,8 +54,19 @@ export async function loadSpec(file: string, name?: string): Promise<LoadedSpec>
   const parser = new SwaggerParser();
   let parsed: unknown;
   try {
-    parsed = await parser.validate(absolute, PARSER_OPTIONS);
+    // The OpenAPI schema is checked here, by validators compiled once (spec/openapi-schema.ts);
+    // swagger-parser would compile the whole OpenAPI schema again for every document.
+    const raw: unknown = await parser.parse(absolute, PARSER_OPTIONS);
+    if (isObject(raw) && typeof raw.openapi === 'string') {
+      const errors = openApiSchemaErrors(raw as { openapi: string });
+      if (errors.length > 0) throw SpecError.at(absolute, source, problemsFromSchemaErrors(errors));
+    }
+    parsed = await parser.validate(absolute, {
+      ...PARSER_OPTIONS,
+      validate: { schema: false, spec: true },
+    });
   } catch (error) {
+    if (error instanceof SpecError) throw error;
     throw SpecError.at(absolute, source, problemsFromParserError(error));
   }
   if (!isObject(parsed) || typeof parsed.openapi !== 'string') {

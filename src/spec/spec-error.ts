@@ -14,8 +14,6 @@ export interface SpecProblem {
  * user sees the file, the place (pointer and line) and what is wrong there.
  */
 export class SpecError extends Error {
-  readonly exitCode = 2;
-
   constructor(
     readonly file: string,
     readonly problems: SpecProblem[],

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { isObject } from '../spec/openapi.js';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../types/config-error.js';
 
 /**
  * A starting fixture from `--state FILE` (YAML or JSON): vendor name to that vendor's state, in

@@ -4,8 +4,10 @@ import type { Decision, RecordBatch, Store } from './store.js';
 /**
  * The default store: one process, values in a Map. A value is frozen (deeply) when written, so
  * what `get` hands out can be shared without copying, and a handler that changes a value in place
- * instead of building the next one fails loudly rather than corrupting state. `update` is atomic
- * because `decide` is synchronous and JavaScript runs it to the end without interleaving.
+ * instead of building the next one fails loudly rather than corrupting state. The freeze stops at
+ * what is frozen already (the parts a next state shares with the previous one), so a write costs
+ * what it built, not the size of the state. `update` is atomic because `decide` is synchronous and
+ * JavaScript runs it to the end without interleaving.
  */
 export class MemoryStore implements Store {
   private readonly values = new Map<string, unknown>();
@@ -16,6 +18,10 @@ export class MemoryStore implements Store {
 
   get<T>(key: string): Promise<T | undefined> {
     return Promise.resolve(this.values.get(key) as T | undefined);
+  }
+
+  getMany(keys: readonly string[]): Promise<Array<unknown>> {
+    return Promise.resolve(keys.map((key) => this.values.get(key)));
   }
 
   set(key: string, value: unknown): Promise<void> {

@@ -11,7 +11,11 @@ export class RateLimitSwitches {
   ) {}
 
   async enabled(namespace: string, vendor: string): Promise<boolean> {
-    const on = await this.store.get<string[]>(key(namespace));
+    return this.enabledIn(await this.store.get<string[]>(key(namespace)), vendor);
+  }
+
+  /** `enabled`, given the switches as read from `switchesKey` with other values (undefined: never set). */
+  enabledIn(on: readonly string[] | undefined, vendor: string): boolean {
     return on === undefined ? this.atStart.has(vendor) : on.includes(vendor);
   }
 
@@ -31,6 +35,9 @@ export class RateLimitSwitches {
   }
 }
 
-function key(namespace: string): string {
+/** Where a namespace's rate-limit switches are in the store. */
+export function switchesKey(namespace: string): string {
   return `${namespace}/rate-limits`;
 }
+
+const key = switchesKey;

@@ -142,6 +142,15 @@ export class RedisStore implements Store {
     return raw === null ? undefined : (this.parse(key, raw) as T);
   }
 
+  async getMany(keys: readonly string[]): Promise<Array<unknown>> {
+    if (keys.length === 0) return [];
+    const raws = await this.command(() => this.redis.mget(keys.map((key) => KEY_PREFIX + key)));
+    return keys.map((key, index) => {
+      const raw = raws[index];
+      return raw === null || raw === undefined ? undefined : this.parse(key, raw);
+    });
+  }
+
   async set(key: string, value: unknown): Promise<void> {
     const raw = JSON.stringify(value);
     const written = await this.markedWrite(key, (marker) =>

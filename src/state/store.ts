@@ -6,6 +6,11 @@
 export interface Store {
   get<T>(key: string): Promise<T | undefined>;
   /**
+   * Several values in one call (one round trip on Redis: MGET), in the order of `keys`, undefined
+   * for each key that holds none: a request reads what it needs of its namespace at once.
+   */
+  getMany(keys: readonly string[]): Promise<Array<unknown>>;
+  /**
    * Writes a value. Like `update`, it rejects with StoreUnavailableError only when the value was
    * certainly not written, and with OutcomeUnknownError when that cannot be learnt in time.
    */

@@ -6,7 +6,7 @@ import {
   resolved,
   type Header,
 } from '../spec/openapi.js';
-import type { HandlerResult } from '../handlers/types.js';
+import type { HandlerResult } from '../types/handler-result.js';
 import type { ValidateFunction } from './ajv.js';
 import { failuresFromAjv, type Failure } from './failure.js';
 import { essenceOf, findContentKey, kindOf, type BodyKind } from './media-type.js';
@@ -103,13 +103,20 @@ export function compileResponses(
   };
 }
 
-/** The documented response for a status: the exact code, else its range (`4XX`), else `default`. */
-export function findResponse(plan: ResponsesPlan, status: number): ResponseDefinition | undefined {
+/**
+ * What is documented for a status, in any map keyed by status key as `compileResponses` writes
+ * them (`200`, `4XX`, `DEFAULT`): the exact code, else its range, else `default`. The one place
+ * that rule lives: the response checks and the spec's answers (engine/spec-answers.ts) both use it.
+ */
+export function documentedFor<T>(byKey: ReadonlyMap<string, T>, status: number): T | undefined {
   return (
-    plan.byKey.get(String(status)) ??
-    plan.byKey.get(`${Math.floor(status / 100)}XX`) ??
-    plan.byKey.get('DEFAULT')
+    byKey.get(String(status)) ?? byKey.get(`${Math.floor(status / 100)}XX`) ?? byKey.get('DEFAULT')
   );
+}
+
+/** The documented response for a status (see `documentedFor`). */
+export function findResponse(plan: ResponsesPlan, status: number): ResponseDefinition | undefined {
+  return documentedFor(plan.byKey, status);
 }
 
 /** The media type a result is sent as: its own, else the response's only concrete one. */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import fc from 'fast-check';
 import { generateSync, type JsonSchema } from 'json-schema-faker';
 import type { OpenAPIV3 } from 'openapi-types';
 import { DEFAULT_SPECS_DIR } from '../../src/index.js';
+import { writeExtraVendor } from '../support/extra-vendor.js';
 import { ResponseOracle } from '../support/response-oracle.js';
 import {
   call,
@@ -25,9 +25,15 @@ import {
  * never a 5xx (no fault is set, so a 5xx is a crash or an answer that broke the spec), every answer
  * valid against the spec as an independent ajv reads it, and afterwards every vendor's state still
  * holds its invariants. Bounded: FUZZ_RUNS (5000) runs, at most 60 s; FUZZ_SEED replays a run.
+ * Every vendor the server serves is fuzzed, as it lists them: the bundled ones and a sixth added
+ * from a temporary folder (a spec and a module), as a user adds one.
  */
-const standin = useStandin({}, { resetEachTest: false });
-const VENDORS = ['gorules', 'pocketpaw', 'projectdiscovery', 'thousandeyes', 'wiremock-cloud'];
+const extra = await writeExtraVendor();
+after(() => extra.remove());
+const standin = useStandin(
+  { specs: [DEFAULT_SPECS_DIR, extra.specFile], vendorModulesDir: extra.modulesDir },
+  { resetEachTest: false },
+);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 5000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
@@ -51,11 +57,11 @@ const KNOWN_IDS: Record<string, string[]> = {
 
 async function operations(): Promise<Operation[]> {
   const found: Operation[] = [];
-  for (const vendor of VENDORS) {
+  assert.ok(standin.vendors.some((entry) => entry.name === extra.name));
+  for (const { name: vendor, baseUrl } of standin.vendors) {
     const document = (await SwaggerParser.dereference(
-      path.join(DEFAULT_SPECS_DIR, `${vendor}.yaml`),
+      extra.specFileOf(vendor),
     )) as OpenAPIV3.Document;
-    const baseUrl = standin.vendors.find((entry) => entry.name === vendor)?.baseUrl ?? '';
     const oracle = new ResponseOracle(document);
     for (const [template, item] of Object.entries(document.paths)) {
       for (const method of ['get', 'post', 'put', 'delete', 'patch'] as const) {
@@ -120,6 +126,7 @@ function bodyFromSchema(
 
 test(`fuzzing every operation (${RUNS} runs, seed ${SEED}): never a 5xx, and every vendor's invariants hold`, async () => {
   const all = await operations();
+  const fuzzed = new Set<string>();
   let issued: ListedCredential[] = await credentials(standin.url);
   const statuses = new Map<number, number>();
   let judged = 0;
@@ -211,6 +218,7 @@ test(`fuzzing every operation (${RUNS} runs, seed ${SEED}): never a 5xx, and eve
         ...(body !== undefined ? { body } : {}),
       });
       const text = await answer.text();
+      fuzzed.add(operation.vendor);
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
       assert.ok(
         answer.status < 500,
@@ -254,6 +262,11 @@ test(`fuzzing every operation (${RUNS} runs, seed ${SEED}): never a 5xx, and eve
   );
   assert.ok(refused > RUNS / 50, `only ${refused} answers were 4xx`);
   assert.ok(judged > RUNS / 2, `only ${judged} answers were judged against the spec`);
+  assert.deepEqual(
+    [...fuzzed].sort(),
+    standin.vendors.map((vendor) => vendor.name).sort(),
+    'every served vendor was fuzzed',
+  );
   await assertInvariants();
 });
 
@@ -301,5 +314,7 @@ async function assertInvariants(): Promise<void> {
   );
   const pocketPaw = await state<{ masterToken: string }>('pocketpaw');
   assert.match(pocketPaw.masterToken, /^pk_/);
+  const acme = await state<{ key: string }>(extra.name);
+  assert.match(acme.key, /^acme_/);
   assert.equal((await call(`${standin.url}/`)).status, 200, 'standin still answers');
 }

@@ -7,6 +7,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3 } from 'openapi-types';
 import { DEFAULT_SPECS_DIR } from '../../src/index.js';
 import { startTogether } from '../support/children.js';
+import { writeExtraVendor, type ExtraVendor } from '../support/extra-vendor.js';
 import { startPrismProxy, type PrismProxy } from '../support/prism.js';
 import {
   credentials,
@@ -21,24 +22,29 @@ import {
 /**
  * Prism, written by others against the same OpenAPI documents, is the independent oracle: every
  * operation of every vendor, with every status it documents, is called through a Prism proxy in
- * front of standin, and Prism must find nothing wrong with standin's answer.
+ * front of standin, and Prism must find nothing wrong with standin's answer. The vendors are
+ * those the server serves, as it lists them: the bundled ones and a sixth added from a temporary
+ * folder (a spec and a module), as a user adds one.
  */
-const VENDORS = ['gorules', 'pocketpaw', 'projectdiscovery', 'thousandeyes', 'wiremock-cloud'];
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 let standin: TestServer;
+let extra: ExtraVendor;
 const proxies = new Map<string, PrismProxy>();
 const documents = new Map<string, OpenAPIV3.Document>();
 
 before(async () => {
-  standin = await startStandin();
+  extra = await writeExtraVendor();
+  standin = await startStandin({
+    specs: [DEFAULT_SPECS_DIR, extra.specFile],
+    vendorModulesDir: extra.modulesDir,
+  });
+  assert.ok(standin.vendors.some((entry) => entry.name === extra.name));
   // Together: when one does not start, the others are stopped, not left for no `after` to find.
   const started = await startTogether(
-    VENDORS.map((vendor) => async () => {
-      const file = path.join(DEFAULT_SPECS_DIR, `${vendor}.yaml`);
+    standin.vendors.map(({ name: vendor, baseUrl }) => async () => {
+      const file = extra.specFileOf(vendor);
       documents.set(vendor, (await SwaggerParser.dereference(file)) as OpenAPIV3.Document);
-      const baseUrl = standin.vendors.find((entry) => entry.name === vendor)?.baseUrl;
-      assert.ok(baseUrl, `standin serves ${vendor}`);
       return { vendor, proxy: await startPrismProxy(file, baseUrl) };
     }),
     ({ proxy }) => proxy.stop(),
@@ -47,7 +53,8 @@ before(async () => {
 });
 after(async () => {
   await Promise.all([...proxies.values()].map((proxy) => proxy.stop()));
-  await standin.close();
+  await standin?.close();
+  await extra?.remove();
 });
 
 interface Call {
@@ -184,49 +191,52 @@ function operationsOf(
   );
 }
 
-for (const vendor of VENDORS) {
-  test(`${vendor}: every operation, called plainly and with every documented status, passes Prism`, async () => {
-    const document = documents.get(vendor);
-    assert.ok(document);
-    const operations = operationsOf(vendor);
-    assert.ok(operations.length > 0);
-    for (const { template, method, operation } of operations) {
-      // Each call starts from the fixture: a successful rotation retires the credential it used.
-      await resetStandin(standin.url);
-      const call = await validCall(vendor, document, template, method, operation);
-      const redirects = statusesOf(operation).some(({ status }) => status >= 300 && status < 400);
-      if (redirects) {
-        const plain = await directly(call);
-        assert.ok(
-          plain.status >= 300 && plain.status < 400,
-          `${operation.operationId} answers ${plain.status}`,
-        );
-        assert.ok(plain.location, `${operation.operationId} says where to go`);
-      } else {
-        const plain = await throughPrism(call);
-        assert.equal(plain.violations, null, `${operation.operationId}: ${plain.text}`);
-        assert.ok(
-          plain.status >= 200 && plain.status < 300,
-          `${operation.operationId} answers ${plain.status}: ${plain.text}`,
-        );
-      }
-      for (const { key, status } of statusesOf(operation)) {
+test('every served vendor: every operation, called plainly and with every documented status, passes Prism', async (t) => {
+  assert.equal(documents.size, standin.vendors.length);
+  for (const { name: vendor } of standin.vendors) {
+    await t.test(vendor, async () => {
+      const document = documents.get(vendor);
+      assert.ok(document);
+      const operations = operationsOf(vendor);
+      assert.ok(operations.length > 0);
+      for (const { template, method, operation } of operations) {
+        // Each call starts from the fixture: a successful rotation retires the credential it used.
         await resetStandin(standin.url);
-        if (status >= 300 && status < 400) {
-          assert.equal(
-            (await directly(call, `code=${status}`)).status,
-            status,
-            `${operation.operationId} ${key}`,
+        const call = await validCall(vendor, document, template, method, operation);
+        const redirects = statusesOf(operation).some(({ status }) => status >= 300 && status < 400);
+        if (redirects) {
+          const plain = await directly(call);
+          assert.ok(
+            plain.status >= 300 && plain.status < 400,
+            `${operation.operationId} answers ${plain.status}`,
           );
-          continue;
+          assert.ok(plain.location, `${operation.operationId} says where to go`);
+        } else {
+          const plain = await throughPrism(call);
+          assert.equal(plain.violations, null, `${operation.operationId}: ${plain.text}`);
+          assert.ok(
+            plain.status >= 200 && plain.status < 300,
+            `${operation.operationId} answers ${plain.status}: ${plain.text}`,
+          );
         }
-        const answer = await throughPrism(call, `code=${status}`);
-        assert.equal(answer.violations, null, `${operation.operationId} ${key}: ${answer.text}`);
-        assert.equal(answer.status, status, `${operation.operationId} ${key}: ${answer.text}`);
+        for (const { key, status } of statusesOf(operation)) {
+          await resetStandin(standin.url);
+          if (status >= 300 && status < 400) {
+            assert.equal(
+              (await directly(call, `code=${status}`)).status,
+              status,
+              `${operation.operationId} ${key}`,
+            );
+            continue;
+          }
+          const answer = await throughPrism(call, `code=${status}`);
+          assert.equal(answer.violations, null, `${operation.operationId} ${key}: ${answer.text}`);
+          assert.equal(answer.status, status, `${operation.operationId} ${key}: ${answer.text}`);
+        }
       }
-    }
-  });
-}
+    });
+  }
+});
 
 test('the oracle can fail: Prism reports standin answering a spec that says otherwise', async () => {
   const directory = await mkdtemp(path.join(tmpdir(), 'standin-oracle-'));

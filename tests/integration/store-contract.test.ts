@@ -120,6 +120,33 @@ for (const subject of subjects) {
       assert.equal(await store.get(keyOf('b/vendor/x')), 3);
     });
 
+    it('getMany reads several values in one call, in order, undefined where none is', async () => {
+      const store = await fresh();
+      await store.set(keyOf('ns/clock'), { offsetMs: 5 });
+      await store.set(keyOf('ns/faults'), [{ id: 'f' }]);
+      await store.update<string[], null>(keyOf('ns/rate-limits'), () => ({
+        value: ['thousandeyes'],
+        result: null,
+      }));
+      // A list and a counter are not values: getMany, like get, finds none there.
+      await store.append(keyOf('ns/journal'), { entry: 1 }, 10);
+      await store.increment(keyOf('ns/coverage'), 'a', 1);
+      const keys = ['ns/clock', 'ns/absent', 'ns/faults', 'ns/rate-limits', 'ns/journal'];
+      const many = await store.getMany([...keys.map(keyOf), keyOf('ns/coverage')]);
+      assert.deepEqual(many, [
+        { offsetMs: 5 },
+        undefined,
+        [{ id: 'f' }],
+        ['thousandeyes'],
+        undefined,
+        undefined,
+      ]);
+      // The same values get hands out, frozen as they are.
+      assert.deepEqual(many[0], await store.get(keyOf('ns/clock')));
+      assert.ok(Object.isFrozen(many[2]));
+      assert.deepEqual(await store.getMany([]), []);
+    });
+
     it('a capped list keeps the newest entries, oldest first', async () => {
       const store = await fresh();
       for (let index = 1; index <= 25; index += 1) {
@@ -208,6 +235,7 @@ describe('Redis store across connections and outages', () => {
     await redis.stop();
     const started = performance.now();
     await assert.rejects(store.get(keyOf('k')), StoreUnavailableError);
+    await assert.rejects(store.getMany([keyOf('k'), keyOf('other')]), StoreUnavailableError);
     await assert.rejects(
       store.update(keyOf('k'), () => ({ value: 2, result: null })),
       StoreUnavailableError,

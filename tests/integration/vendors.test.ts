@@ -1,12 +1,29 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { authAs, call, ENVIRONMENT_ID, PROJECT_ID, useStandin } from '../support/standin.js';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { DEFAULT_SPECS_DIR } from '../../src/index.js';
+import { writeExtraVendor } from '../support/extra-vendor.js';
+import {
+  authAs,
+  call,
+  ENVIRONMENT_ID,
+  PROJECT_ID,
+  startStandin,
+  useStandin,
+} from '../support/standin.js';
 
-const standin = useStandin();
+// The built-in vendors and a sixth, added as a user adds one: a spec and a module folder.
+const extra = await writeExtraVendor();
+after(() => extra.remove());
+const standin = useStandin({
+  specs: [DEFAULT_SPECS_DIR, extra.specFile],
+  vendorModulesDir: extra.modulesDir,
+});
 
 const url = (path: string): string => standin.url + path;
 
-test('GET / lists the five vendors with their base URLs and operations', async () => {
+test('GET / lists every vendor whose spec is loaded (the bundled ones and an added one), with base URLs and operations', async () => {
   const answer = await call(url('/'));
   assert.equal(answer.status, 200);
   const listing = answer.json as {
@@ -18,13 +35,25 @@ test('GET / lists the five vendors with their base URLs and operations', async (
     }>;
   };
   const byName = new Map(listing.vendors.map((vendor) => [vendor.name, vendor]));
-  assert.deepEqual([...byName.keys()].sort(), [
-    'gorules',
-    'pocketpaw',
-    'projectdiscovery',
-    'thousandeyes',
-    'wiremock-cloud',
-  ]);
+  // From the spec files, not a list kept here: a new bundled spec is a new vendor.
+  const bundled = (await readdir(DEFAULT_SPECS_DIR))
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => file.replace(/\.yaml$/, ''));
+  assert.ok(bundled.length >= 5);
+  assert.deepEqual([...byName.keys()].sort(), [...bundled, extra.name].sort());
+  assert.deepEqual(
+    standin.vendors.map((vendor) => vendor.name).sort(),
+    [...byName.keys()].sort(),
+    'RunningServer.vendors lists the same vendors',
+  );
+  assert.equal(byName.get(extra.name)?.baseUrl, url(`/${extra.name}/v1`));
+  assert.deepEqual(
+    byName
+      .get(extra.name)
+      ?.operations.map((operation) => operation.path)
+      .sort(),
+    [`/${extra.name}/v1/keys/rotate`, `/${extra.name}/v1/me`],
+  );
   assert.equal(byName.get('thousandeyes')?.baseUrl, url('/thousandeyes/v7'));
   assert.equal(byName.get('gorules')?.baseUrl, url('/gorules'));
   assert.equal(byName.get('thousandeyes')?.operations[0]?.path, '/thousandeyes/v7/api-tokens');
@@ -186,5 +215,54 @@ test('GoRules: a project id that is not a uuid answers 400 problem+json naming t
   assert.deepEqual(
     problem.errors.map(({ in: where, name, keyword }) => ({ where, name, keyword })),
     [{ where: 'path', name: 'projectId', keyword: 'format' }],
+  );
+});
+
+test('an added vendor (a spec and a module folder) is served by its module: state, credentials, rotation, actions', async () => {
+  const base = url(`/${extra.name}/v1`);
+  const me = await call(`${base}/me`, { headers: { 'x-acme-key': extra.initialKey } });
+  assert.equal(me.status, 200, me.text);
+  assert.deepEqual(me.json, { id: 'owner', name: 'Acme owner' });
+  assert.equal((await call(`${base}/me`, { headers: { 'x-acme-key': 'acme_nope' } })).status, 401);
+
+  const rotated = await call(`${base}/keys/rotate`, {
+    method: 'POST',
+    headers: { 'x-acme-key': extra.initialKey },
+  });
+  assert.equal(rotated.status, 200, rotated.text);
+  const { key } = rotated.json as { key: string };
+  assert.notEqual(key, extra.initialKey);
+  assert.equal(
+    (await call(`${base}/me`, { headers: { 'x-acme-key': extra.initialKey } })).status,
+    401,
+    'the old key died',
+  );
+  const listed = (await call(url(`/__admin/credentials?vendor=${extra.name}`))).json;
+  assert.deepEqual(listed, [
+    { vendor: extra.name, principal: 'owner', header: 'X-Acme-Key', value: key, expiresAt: null },
+  ]);
+
+  const set = await call(url(`/__admin/vendors/${extra.name}/actions/set-key`), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key: 'acme_chosen' }),
+  });
+  assert.equal(set.status, 200, set.text);
+  assert.equal(
+    (await call(`${base}/me`, { headers: { 'x-acme-key': 'acme_chosen' } })).status,
+    200,
+  );
+  const spec = (await call(url(`/${extra.name}/openapi.json`))).json as {
+    servers: Array<{ url: string }>;
+  };
+  assert.equal(spec.servers[0]?.url, `/${extra.name}/v1`);
+});
+
+test('a folder of vendor modules that cannot be read stops the start with a ConfigError', async () => {
+  await assert.rejects(
+    startStandin({ vendorModulesDir: path.join(extra.modulesDir, 'missing') }),
+    (error: Error) =>
+      error.name === 'ConfigError' &&
+      /vendor modules in .*missing cannot be loaded/.test(error.message),
   );
 });

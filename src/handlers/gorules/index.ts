@@ -1,9 +1,15 @@
-import { updateWhere } from '../../state/immutable.js';
+import { positionsBy, replaceAt, updateWhere } from '../../state/immutable.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
 import { DecisionError, evaluate } from './decisions.js';
-import { GoRulesStateSchema, initialGoRulesState, type GoRulesState } from './state.js';
+import {
+  GoRulesStateSchema,
+  initialGoRulesState,
+  type GoRulesEnvironment,
+  type GoRulesProject,
+  type GoRulesState,
+} from './state.js';
 
 /**
  * GoRules BRMS, "Token regenerate": "Generates a new access token for the environment,
@@ -14,13 +20,20 @@ import { GoRulesStateSchema, initialGoRulesState, type GoRulesState } from './st
  * standin's additions: 401 for a bad token, 404 `{"message": "Project not found"}` (or
  * environment), 403 for a user who is not a member of the project.
  */
+/** Owners by id, so that an environment's entry stays true when another one of its project changes. */
 const environmentIndex = indexPer((state: GoRulesState) =>
   state.projects.flatMap((project) =>
     project.environments.map(
-      (environment) => [environment.accessToken, { project, environment }] as const,
+      (environment) =>
+        [
+          environment.accessToken,
+          { projectId: project.id, environmentId: environment.id },
+        ] as const,
     ),
   ),
 );
+const projectIds = positionsBy((project: GoRulesProject) => project.id);
+const environmentIds = positionsBy((environment: GoRulesEnvironment) => environment.id);
 
 const patIndex = indexPer((state: GoRulesState) =>
   state.users.flatMap((user) =>
@@ -34,6 +47,62 @@ function userOf(state: GoRulesState, presented: string, now: Date): string | und
   if (found.pat.expiresAt !== null && Date.parse(found.pat.expiresAt) <= now.getTime())
     return undefined;
   return found.user.id;
+}
+
+/**
+ * The state with one environment replaced (the same id, a new token): two array copies, and the
+ * indexes of the next state derived from this one's (only the old and the new token are
+ * digested; personal access tokens are unchanged). A state that repeats a project or environment
+ * id (a fixture may) changes every one with that id, as it always has.
+ */
+function withEnvironment(
+  current: GoRulesState,
+  projectId: string,
+  previous: GoRulesEnvironment,
+  regenerated: GoRulesEnvironment,
+): GoRulesState {
+  const projectAt = projectIds(current.projects);
+  const position = projectAt.get(projectId);
+  const project = position === undefined ? undefined : current.projects[position];
+  const environmentAt = project && environmentIds(project.environments);
+  const environmentPosition = environmentAt?.get(previous.id);
+  let next: GoRulesState;
+  if (
+    position === undefined ||
+    project === undefined ||
+    environmentAt === undefined ||
+    environmentPosition === undefined ||
+    projectAt.size !== current.projects.length ||
+    environmentAt.size !== project.environments.length
+  ) {
+    next = {
+      ...current,
+      projects: updateWhere(
+        current.projects,
+        (candidate) => candidate.id === projectId,
+        (candidate) => ({
+          ...candidate,
+          environments: updateWhere(
+            candidate.environments,
+            (each) => each.id === previous.id,
+            () => regenerated,
+          ),
+        }),
+      ),
+    };
+  } else {
+    const environments = replaceAt(project.environments, environmentPosition, regenerated);
+    environmentIds.carry(project.environments, environments);
+    const projects = replaceAt(current.projects, position, { ...project, environments });
+    projectIds.carry(current.projects, projects);
+    next = { ...current, projects };
+    environmentIndex.derive(current, next, {
+      remove: [previous.accessToken],
+      add: [[regenerated.accessToken, { projectId: project.id, environmentId: regenerated.id }]],
+    });
+  }
+  patIndex.carry(current, next);
+  return next;
 }
 
 const message = (status: number, text: string): HandlerResult => ({
@@ -58,8 +127,8 @@ export const goRules: VendorModule<GoRulesState> = {
       return {
         ok: true,
         principal: {
-          id: found.environment.id,
-          group: found.project.id,
+          id: found.environmentId,
+          group: found.projectId,
           credential: environmentToken,
         },
       };
@@ -120,7 +189,7 @@ export const goRules: VendorModule<GoRulesState> = {
         (candidate) => candidate.id === environmentId || candidate.key === environmentId,
       );
       const presented = principal && environmentIndex(current).find(principal.credential.value);
-      if (!environment || presented?.environment.id !== environment.id) {
+      if (!environment || presented?.environmentId !== environment.id) {
         return message(401, 'Invalid X-Access-Token Header');
       }
       const document = project.documents.find((candidate) => candidate.key === docKey);
@@ -154,21 +223,7 @@ export const goRules: VendorModule<GoRulesState> = {
           accessToken: newSecret.hex(24),
           updatedAt: now.toISOString(),
         };
-        const next = {
-          ...current,
-          projects: updateWhere(
-            current.projects,
-            (candidate) => candidate.id === projectId,
-            (candidate) => ({
-              ...candidate,
-              environments: updateWhere(
-                candidate.environments,
-                (each) => each.id === environmentId,
-                () => regenerated,
-              ),
-            }),
-          ),
-        };
+        const next = withEnvironment(current, projectId, environment, regenerated);
         return { value: next, result: { status: 200, body: regenerated } };
       });
     },

@@ -7,10 +7,11 @@ import type {
   HandlerResult,
   ListedCredential,
   Principal,
+  VendorAction,
   VendorModule,
 } from '../types.js';
 import type { Credential } from '../../validators/security.js';
-import { createSessionToken, verifySessionToken } from './session-tokens.js';
+import { issueSessionToken, verifySessionToken } from './session-tokens.js';
 import { initialPocketPawState, PocketPawStateSchema, type PocketPawState } from './state.js';
 
 /**
@@ -66,8 +67,37 @@ const regenerate = async ({
       throw refuse(401, 'Unauthorized');
     const masterToken = newSecret.prefixed('pk_', 20);
     const next = { ...current, masterToken };
+    apiKeyIndex.carry(current, next); // the API keys live on: their index does too
     return { value: next, result: { status: 200, body: { token: masterToken } } };
   });
+
+/**
+ * The control plane's `sessions` action (`POST /__admin/vendors/pocketpaw/actions/sessions`, and
+ * its older name `POST /__admin/pocketpaw/sessions`): what PocketPaw's own login hands a connected
+ * client, a session signed with the current master token, without a client having to hold it.
+ */
+const sessions: VendorAction<PocketPawState> = {
+  description: 'A session token signed with the current master token',
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      // At most 100 years, so that the expiry stays a date an answer can carry.
+      ttlSeconds: { type: 'integer', minimum: 1, maximum: 3_155_760_000 },
+    },
+  },
+  async run({ request, now, state }): Promise<HandlerResult> {
+    const current = await state.read();
+    const ttlSeconds =
+      (request.body as { ttlSeconds?: number } | undefined)?.ttlSeconds ??
+      current.sessionTtlHours * 3600;
+    const { token, expiresAt } = issueSessionToken(current.masterToken, now, ttlSeconds);
+    return {
+      status: 201,
+      body: { session_token: token, expires_at: expiresAt.toISOString() },
+    };
+  },
+};
 
 export const pocketPaw: VendorModule<PocketPawState> = {
   state: { schema: PocketPawStateSchema, initial: initialPocketPawState },
@@ -127,16 +157,17 @@ export const pocketPaw: VendorModule<PocketPawState> = {
       if (!principal || !sameSecret(principal.credential.value, current.masterToken)) {
         return { status: 401, body: { detail: 'Invalid master token' } };
       }
-      const expiresAt = new Date(now.getTime() + current.sessionTtlHours * 3_600_000);
+      const { token } = issueSessionToken(current.masterToken, now, current.sessionTtlHours * 3600);
       return {
         status: 200,
-        body: {
-          session_token: createSessionToken(current.masterToken, expiresAt),
-          expires_in_hours: current.sessionTtlHours,
-        },
+        body: { session_token: token, expires_in_hours: current.sessionTtlHours },
       };
     },
 
     get_version_info_api_version_get: () => ({ status: 200, body: VERSION }),
   },
+
+  actions: { sessions },
 };
+
+export default pocketPaw;

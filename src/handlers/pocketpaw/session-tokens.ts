@@ -12,6 +12,19 @@ export function createSessionToken(masterToken: string, expiresAt: Date): string
   return `${expires}:${sign(masterToken, expires)}`;
 }
 
+/**
+ * A session that lives `ttlSeconds` from `now`, to the whole second (the token carries Unix
+ * seconds): what the session exchange and the control plane's `sessions` action both hand out.
+ */
+export function issueSessionToken(
+  masterToken: string,
+  now: Date,
+  ttlSeconds: number,
+): { token: string; expiresAt: Date } {
+  const expiresAt = new Date((Math.floor(now.getTime() / 1000) + ttlSeconds) * 1000);
+  return { token: createSessionToken(masterToken, expiresAt), expiresAt };
+}
+
 export function verifySessionToken(token: string, masterToken: string, now: Date): boolean {
   const colon = token.indexOf(':');
   if (colon < 0) return false;

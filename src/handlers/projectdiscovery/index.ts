@@ -1,4 +1,4 @@
-import { updateWhere } from '../../state/immutable.js';
+import { positionsBy, replaceAt, updateWhere } from '../../state/immutable.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type {
@@ -24,8 +24,20 @@ import {
  * Errors are `{message}`.
  */
 const keyIndex = indexPer((state: ProjectDiscoveryState) =>
-  state.users.flatMap((user) => (user.apiKey === null ? [] : [[user.apiKey, user] as const])),
+  state.users.flatMap((user, position) =>
+    user.apiKey === null ? [] : [[user.apiKey, position] as const],
+  ),
 );
+
+/** The user a key belongs to, with where it is in the state (its index's owner is the position). */
+function userWithKey(
+  state: ProjectDiscoveryState,
+  presented: string,
+): { user: ProjectDiscoveryUser; position: number } | undefined {
+  const position = keyIndex(state).find(presented);
+  const user = position === undefined ? undefined : state.users[position];
+  return user && { user, position: position as number };
+}
 
 const INVALID_KEY = 'invalid API key';
 
@@ -33,40 +45,56 @@ const INVALID_KEY = 'invalid API key';
 function withCaller(
   { principal, state }: HandlerContext<ProjectDiscoveryState>,
   change: (
-    user: ProjectDiscoveryUser,
+    found: { user: ProjectDiscoveryUser; position: number },
     current: ProjectDiscoveryState,
   ) => { value?: ProjectDiscoveryState; result: HandlerResult },
 ): Promise<HandlerResult> {
   const presented = principal?.credential.value ?? '';
   return state.update<HandlerResult>((current) => {
-    const user = keyIndex(current).find(presented);
-    if (!user) throw refuse(401, INVALID_KEY);
-    return change(user, current);
+    const found = userWithKey(current, presented);
+    if (!found) throw refuse(401, INVALID_KEY);
+    return change(found, current);
   });
 }
 
+const userIds = positionsBy((user: ProjectDiscoveryUser) => user.id);
+
+/**
+ * The state with one user's key changed: one array copy, and the key index of the next state
+ * derived from this one's (only the old and the new key are digested). A state that repeats a
+ * user id (a fixture may) changes every user with that id, as it always has.
+ */
 function setKey(
   current: ProjectDiscoveryState,
-  userId: string,
+  { user, position }: { user: ProjectDiscoveryUser; position: number },
   apiKey: string | null,
 ): ProjectDiscoveryState {
-  return {
-    ...current,
-    users: updateWhere(
-      current.users,
-      (user) => user.id === userId,
-      (user) => ({ ...user, apiKey }),
-    ),
-  };
+  if (userIds(current.users).size !== current.users.length) {
+    return {
+      ...current,
+      users: updateWhere(
+        current.users,
+        (candidate) => candidate.id === user.id,
+        (candidate) => ({ ...candidate, apiKey }),
+      ),
+    };
+  }
+  const next = { ...current, users: replaceAt(current.users, position, { ...user, apiKey }) };
+  userIds.carry(current.users, next.users);
+  keyIndex.derive(current, next, {
+    remove: user.apiKey === null ? [] : [user.apiKey],
+    add: apiKey === null ? [] : [[apiKey, position]],
+  });
+  return next;
 }
 
 async function caller({
   principal,
   state,
 }: HandlerContext<ProjectDiscoveryState>): Promise<ProjectDiscoveryUser> {
-  const user = keyIndex(await state.read()).find(principal?.credential.value ?? '');
-  if (!user) throw refuse(401, INVALID_KEY);
-  return user;
+  const found = userWithKey(await state.read(), principal?.credential.value ?? '');
+  if (!found) throw refuse(401, INVALID_KEY);
+  return found.user;
 }
 
 export const projectDiscovery: VendorModule<ProjectDiscoveryState> = {
@@ -74,7 +102,7 @@ export const projectDiscovery: VendorModule<ProjectDiscoveryState> = {
 
   authenticate(credentials, state): Authentication {
     const credential = credentials[0];
-    const user = credential && keyIndex(state).find(credential.value);
+    const user = credential && userWithKey(state, credential.value)?.user;
     if (!credential || !user) return { ok: false, detail: INVALID_KEY };
     return { ok: true, principal: { id: user.id, credential } };
   },
@@ -89,10 +117,10 @@ export const projectDiscovery: VendorModule<ProjectDiscoveryState> = {
 
   handlers: {
     'post-v1-user-apikey-rotate': (context) =>
-      withCaller(context, (user, current) => {
+      withCaller(context, (found, current) => {
         const apiKey = newSecret.uuid();
         return {
-          value: setKey(current, user.id, apiKey),
+          value: setKey(current, found, apiKey),
           result: {
             status: 200,
             body: { message: 'API key rotated successfully', api_key: apiKey },
@@ -115,8 +143,8 @@ export const projectDiscovery: VendorModule<ProjectDiscoveryState> = {
     },
 
     'delete-v1-user-apikey': (context) =>
-      withCaller(context, (user, current) => ({
-        value: setKey(current, user.id, null),
+      withCaller(context, (found, current) => ({
+        value: setKey(current, found, null),
         result: { status: 200, body: { message: 'API key deleted successfully' } },
       })),
 

@@ -1,4 +1,4 @@
-import { updateWhere } from '../../state/immutable.js';
+import { positionsBy, replaceAt, updateWhere } from '../../state/immutable.js';
 import { fixedWindow, type FixedWindowBucket } from '../../state/rate-limits.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
@@ -26,11 +26,18 @@ import {
 const OVERLAP_MS = 14 * 24 * 60 * 60 * 1000;
 const perOrganisation = fixedWindow(240, 60_000);
 
-const tokenIndex = indexPer((state: ThousandEyesState) =>
-  state.users.flatMap((user) =>
-    user.tokens.map((token) => [token.token, { user, token }] as const),
-  ),
-);
+/** Each token's user, with where the user is in the state. */
+interface TokenOwner {
+  user: ThousandEyesUser;
+  token: ThousandEyesToken;
+  position: number;
+}
+
+const tokensOf = (user: ThousandEyesUser, position: number) =>
+  user.tokens.map((token) => [token.token, { user, token, position }] as const);
+
+const tokenIndex = indexPer((state: ThousandEyesState) => state.users.flatMap(tokensOf));
+const userIds = positionsBy((user: ThousandEyesUser) => user.uid);
 
 const isActive = (token: ThousandEyesToken, now: Date): boolean =>
   Date.parse(token.expiresAt) > now.getTime();
@@ -39,9 +46,39 @@ function findActive(
   state: ThousandEyesState,
   presented: string,
   now: Date,
-): ThousandEyesUser | undefined {
+): TokenOwner | undefined {
   const found = tokenIndex(state).find(presented);
-  return found && isActive(found.token, now) ? found.user : undefined;
+  return found && isActive(found.token, now) ? found : undefined;
+}
+
+/**
+ * The state with one user's tokens replaced: one array copy, and the token index of the next state
+ * derived from this one's (only this user's tokens are digested). A state that repeats a uid (a
+ * fixture may) changes every user with that uid, as it always has.
+ */
+function withTokens(
+  current: ThousandEyesState,
+  { user, position }: TokenOwner,
+  tokens: ThousandEyesToken[],
+): ThousandEyesState {
+  if (userIds(current.users).size !== current.users.length) {
+    return {
+      ...current,
+      users: updateWhere(
+        current.users,
+        (candidate) => candidate.uid === user.uid,
+        (owner) => ({ ...owner, tokens }),
+      ),
+    };
+  }
+  const changed = { ...user, tokens };
+  const next = { ...current, users: replaceAt(current.users, position, changed) };
+  userIds.carry(current.users, next.users);
+  tokenIndex.derive(current, next, {
+    remove: user.tokens.map((token) => token.token),
+    add: tokensOf(changed, position),
+  });
+  return next;
 }
 
 export const thousandEyes: VendorModule<ThousandEyesState> = {
@@ -49,7 +86,7 @@ export const thousandEyes: VendorModule<ThousandEyesState> = {
 
   authenticate(credentials, state, now): Authentication {
     const credential = credentials[0];
-    const user = credential && findActive(state, credential.value, now);
+    const user = credential && findActive(state, credential.value, now)?.user;
     if (!credential || !user)
       return { ok: false, detail: 'the bearer token is unknown, revoked or expired' };
     return { ok: true, principal: { id: user.uid, group: user.organisationId, credential } };
@@ -96,7 +133,9 @@ export const thousandEyes: VendorModule<ThousandEyesState> = {
   handlers: {
     /** Who am I: the token's user. Both tokens of an overlap answer it. */
     async getCurrentUser({ principal, state, now, request }): Promise<HandlerResult> {
-      const user = (await state.read()).users.find((candidate) => candidate.uid === principal?.id);
+      const current = await state.read();
+      const position = principal && userIds(current.users).get(principal.id);
+      const user = position === undefined ? undefined : current.users[position];
       if (!user) throw refuse(401, 'the bearer token is unknown, revoked or expired');
       const accountGroup = {
         aid: user.accountGroup.aid,
@@ -124,8 +163,9 @@ export const thousandEyes: VendorModule<ThousandEyesState> = {
       const presented = principal?.credential.value ?? '';
       return state.update<HandlerResult>((current) => {
         // Checked again inside the transaction: a concurrent rotation may have won meanwhile.
-        const user = findActive(current, presented, now);
-        if (!user) throw refuse(401, 'the bearer token is unknown, revoked or expired');
+        const found = findActive(current, presented, now);
+        if (!found) throw refuse(401, 'the bearer token is unknown, revoked or expired');
+        const user = found.user;
         const active = user.tokens.filter((token) => isActive(token, now));
         if (active.length > 1) {
           return {
@@ -158,16 +198,8 @@ export const thousandEyes: VendorModule<ThousandEyesState> = {
             })),
           issued,
         ];
-        const next = {
-          ...current,
-          users: updateWhere(
-            current.users,
-            (candidate) => candidate.uid === user.uid,
-            (owner) => ({ ...owner, tokens }),
-          ),
-        };
         return {
-          value: next,
+          value: withTokens(current, found, tokens),
           result: {
             status: 201,
             contentType: 'application/hal+json',

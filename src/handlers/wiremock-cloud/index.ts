@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { updateWhere } from '../../state/immutable.js';
+import { positionsBy, replaceAt, updateWhere } from '../../state/immutable.js';
 import { indexPer, newSecret, sameSecret } from '../../state/secrets.js';
 import type { Credential } from '../../validators/security.js';
 import { refuse } from '../refuse.js';
@@ -31,6 +31,7 @@ import {
 const tokenIndex = indexPer((state: WireMockState) =>
   state.users.map((user) => [user.apiToken, user] as const),
 );
+const userIds = positionsBy((user: WireMockUser) => user.id);
 const UNKNOWN = 'the API token is unknown or was regenerated';
 
 /** A `Token` credential is the token; a Basic one is the token with its user's username. */
@@ -65,9 +66,35 @@ function callerAndTarget(
 ): { caller: WireMockUser; target: WireMockUser } | HandlerResult {
   const caller = context.principal && userOf(state, context.principal.credential);
   if (!caller) throw refuse(401, UNKNOWN);
-  const target = state.users.find((user) => user.id === String(context.request.params.path.userId));
+  const position = userIds(state.users).get(String(context.request.params.path.userId));
+  const target = position === undefined ? undefined : state.users[position];
   if (!target) return NOT_FOUND;
   return mayAct(caller, target) ? { caller, target } : FORBIDDEN;
+}
+
+/**
+ * The state with one user's token changed: one array copy, and the token index of the next state
+ * derived from this one's (only the old and the new token are digested). A state that repeats a
+ * user id (a fixture may) changes every user with that id, as it always has.
+ */
+function withToken(current: WireMockState, target: WireMockUser, apiToken: string): WireMockState {
+  const positions = userIds(current.users);
+  const position = positions.get(target.id);
+  if (positions.size !== current.users.length || position === undefined) {
+    return {
+      ...current,
+      users: updateWhere(
+        current.users,
+        (user) => user.id === target.id,
+        (user) => ({ ...user, apiToken }),
+      ),
+    };
+  }
+  const changed = { ...target, apiToken };
+  const next = { ...current, users: replaceAt(current.users, position, changed) };
+  userIds.carry(current.users, next.users);
+  tokenIndex.derive(current, next, { remove: [target.apiToken], add: [[apiToken, changed]] });
+  return next;
 }
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
@@ -137,15 +164,10 @@ export const wireMockCloud: VendorModule<WireMockState> = {
         const found = callerAndTarget(current, context);
         if (!('target' in found)) return { result: found };
         const apiToken = newSecret.hex(16);
-        const next = {
-          ...current,
-          users: updateWhere(
-            current.users,
-            (user) => user.id === found.target.id,
-            (user) => ({ ...user, apiToken }),
-          ),
+        return {
+          value: withToken(current, found.target, apiToken),
+          result: { status: 200, body: {} },
         };
-        return { value: next, result: { status: 200, body: {} } };
       });
     },
   },
