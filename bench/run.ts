@@ -239,23 +239,25 @@ const rowOf = (key: RowKey): Row => {
   if (!row) throw new Error(`the bench has no ${key} row`);
   return row;
 };
-const [stateful, stateful10k, prismRow, bareNode, bareExpress] = [
+const [stateful, stateful10k, redisRow, prismRow, bareNode, bareExpress] = [
   rowOf('stateful'),
   rowOf('stateful10k'),
+  rows.find((candidate) => candidate.key === 'redis'),
   rowOf('prism'),
   rowOf('node'),
   rowOf('express'),
 ];
+/** The goals of the "one clear house" redesign, each a ratio or a bound within this one run. */
 const goals = [
   {
-    goal: 'standin ≥ 10 × Prism requests/s',
+    goal: 'standin ≥ 6 × Prism requests/s',
     value: stateful.requestsPerSecond / prismRow.requestsPerSecond,
-    met: stateful.requestsPerSecond >= 10 * prismRow.requestsPerSecond,
+    met: stateful.requestsPerSecond >= 6 * prismRow.requestsPerSecond,
   },
   {
-    goal: 'standin ≥ 0.5 × bare node:http requests/s',
+    goal: 'standin ≥ 0.25 × bare node:http requests/s',
     value: stateful.requestsPerSecond / bareNode.requestsPerSecond,
-    met: stateful.requestsPerSecond >= 0.5 * bareNode.requestsPerSecond,
+    met: stateful.requestsPerSecond >= 0.25 * bareNode.requestsPerSecond,
   },
   {
     goal: `standin p99 < 10 ms at ${CONNECTIONS} connections`,
@@ -263,11 +265,25 @@ const goals = [
     met: stateful.p99Ms < 10,
   },
   {
+    goal: 'standin RSS under load < 150 MiB',
+    value: stateful.rssMiB,
+    met: stateful.rssMiB < 150,
+  },
+  ...(redisRow
+    ? [
+        {
+          goal: 'Redis store ≥ 0.7 × memory store requests/s',
+          value: redisRow.requestsPerSecond / stateful.requestsPerSecond,
+          met: redisRow.requestsPerSecond >= 0.7 * stateful.requestsPerSecond,
+        },
+      ]
+    : []),
+  {
     goal: `rotation throughput with 10 000 principals ≥ 0.9 × the rate with ${CONNECTIONS}`,
     value: stateful10k.requestsPerSecond / stateful.requestsPerSecond,
     met: stateful10k.requestsPerSecond >= 0.9 * stateful.requestsPerSecond,
   },
-  { goal: 'startup < 1000 ms (median)', value: startup.standinMs, met: startup.standinMs < 1000 },
+  { goal: 'startup < 700 ms (median)', value: startup.standinMs, met: startup.standinMs < 700 },
 ];
 
 const report = [
@@ -286,7 +302,7 @@ const report = [
   '| --- | ---: | --- |',
   ...goals.map(
     (goal) =>
-      `| ${goal.goal} | ${Math.round(goal.value * 100) / 100} | ${goal.met ? 'yes' : 'NO'} |`,
+      `| ${goal.goal} | ${Math.round(goal.value * 1000) / 1000} | ${goal.met ? 'yes' : 'NO'} |`,
   ),
   ...(goals.every((goal) => goal.met) ? [] : ['', ceilingNote()]),
 ].join('\n');
