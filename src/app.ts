@@ -74,6 +74,9 @@ export function createRequestListener(
     specs.has(path) ||
     (path === '/' && rootVendor !== undefined && !hasOperationAt(rootVendor, '/'));
   const hint = (path: string): string => hintFor(vendors, path);
+  // Made once: the pipeline's options for vendors, and for the control plane (never dynamic).
+  const vendorPipeline = { ...options, hint };
+  const controlPlanePipeline = { ...vendorPipeline, dynamic: false };
   const app = createExpressApp(vendors, controlPlane, specs, options.logger, options.runtime);
 
   return (request, response) => {
@@ -119,11 +122,14 @@ export function createRequestListener(
       path: path.slice(mount.prefix.length) || '/',
       query: mark < 0 ? '' : url.slice(mark + 1),
     };
-    void serveVendorRequest(mount.vendor, request, response, target, record, {
-      ...options,
-      hint,
-      dynamic: options.dynamic && !toControlPlane,
-    });
+    void serveVendorRequest(
+      mount.vendor,
+      request,
+      response,
+      target,
+      record,
+      toControlPlane ? controlPlanePipeline : vendorPipeline,
+    );
   };
 }
 

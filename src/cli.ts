@@ -22,7 +22,7 @@ import { isLoopbackName } from './engine/host-check.js';
 import { checkSpecFiles } from './engine/load-vendors.js';
 import { builtInVendorModules } from './handlers/index.js';
 import { createAjvPair } from './validators/ajv.js';
-import { createLogger, type LogFormat } from './logger.js';
+import { createLogger, stdoutDestination, type LogDestination, type LogFormat } from './logger.js';
 import { writeReadyFile } from './ready-file.js';
 import { createServer, type RunningServer } from './server.js';
 import { SpecError } from './spec/spec-error.js';
@@ -181,8 +181,20 @@ program
     };
     process.on('SIGINT', askedWhileStarting);
     process.on('SIGTERM', askedWhileStarting);
-    const server = await createServer({ ...options, onShutdownRequest: () => stop() });
-    const duties: StopDuties = { log: options.log ?? DEFAULTS.log, removeReadyFile: () => {} };
+    // One stream for the server's lines and the last one: two streams on standard output would
+    // each write in their own time, and the request that asked for the stop could come last.
+    const logDestination =
+      (options.log ?? DEFAULTS.log) === 'json' ? stdoutDestination() : undefined;
+    const server = await createServer({
+      ...options,
+      ...(logDestination ? { logDestination } : {}),
+      onShutdownRequest: () => stop(),
+    });
+    const duties: StopDuties = {
+      log: options.log ?? DEFAULTS.log,
+      ...(logDestination ? { logDestination } : {}),
+      removeReadyFile: () => {},
+    };
     stop = stopOnSignals(server, flags, duties);
     process.off('SIGINT', askedWhileStarting);
     process.off('SIGTERM', askedWhileStarting);
@@ -315,6 +327,8 @@ type ServeCommandFlags = ServeFlags & ReportFlags & ReadyFlags;
 /** What a stop does besides closing: the ready file goes first, and the last line says it ended. */
 interface StopDuties {
   log: LogFormat;
+  /** The stream the server logs to, when it is not the default one. */
+  logDestination?: LogDestination;
   removeReadyFile: () => void;
 }
 
@@ -335,10 +349,10 @@ async function readyFileFor(server: RunningServer, file: string | undefined): Pr
  * The last line of a run, after the reports: a CI log then shows that standin stopped on purpose,
  * and with which exit code, rather than leaving the reader to guess whether it crashed or was killed.
  */
-async function sayStopped(format: LogFormat): Promise<void> {
+async function sayStopped({ log: format, logDestination }: StopDuties): Promise<void> {
   if (format === 'silent') return;
   const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  const logger = createLogger(format);
+  const logger = createLogger(format, logDestination);
   const message = exitCode === 0 ? 'standin stopped' : `standin stopped (exit code ${exitCode})`;
   // Pretty lines show the message only; JSON lines carry the code as a field for machines.
   if (format === 'json') logger.info({ exitCode }, message);
@@ -378,7 +392,7 @@ function stopOnSignals(
         .then(() => {
           process.exitCode = 0;
         })
-        .then(() => sayStopped(duties.log));
+        .then(() => sayStopped(duties));
       return;
     }
     void server
@@ -404,7 +418,7 @@ function stopOnSignals(
         );
         process.exitCode = 1;
       })
-      .then(() => sayStopped(duties.log));
+      .then(() => sayStopped(duties));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import bytes from 'bytes';
 import type { VendorModule } from './handlers/types.js';
-import type { LogFormat } from './logger.js';
+import type { LogDestination, LogFormat } from './logger.js';
 import { ConfigError } from './types/config-error.js';
 
 /** The specs that ship with standin: the five vendors. */
@@ -35,7 +35,7 @@ export interface ServerOptions {
   cors?: boolean;
   log?: LogFormat;
   /** Where log lines go; standard output by default. */
-  logDestination?: NodeJS.WritableStream;
+  logDestination?: LogDestination;
   /** Largest request body accepted, in bytes or as text such as `1mb`. */
   bodyLimit?: number | string;
   /** Vendor modules by vendor name: their handlers replace the built-in ones of the same operationId. */
@@ -113,7 +113,7 @@ export interface ResolvedOptions {
   specs: readonly string[];
   cors: boolean;
   log: LogFormat;
-  logDestination?: NodeJS.WritableStream;
+  logDestination?: LogDestination;
   bodyLimit: number;
   vendors: Readonly<Record<string, VendorModule>>;
   vendorModulesDir?: string;

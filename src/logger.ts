@@ -1,8 +1,10 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 export type LogFormat = 'pretty' | 'json' | 'silent';
+/** Where log lines go: any stream with a `write` (a Writable, pino's own destination). */
+export type LogDestination = DestinationStream;
 
 /** The fields of the one line logged per request; never a header, a query or a body. */
 export interface RequestLogLine {
@@ -40,12 +42,17 @@ function failureLine(failure: LoggedFailure): string {
   return `    ${where}: ${failure.message}${rule}`;
 }
 
-export function createLogger(format: LogFormat, destination?: NodeJS.WritableStream): Logger {
+/** Standard output as JSON lines go to it: written asynchronously, in order (see createLogger). */
+export function stdoutDestination(): LogDestination {
+  return pino.destination({ dest: 1, sync: false });
+}
+
+export function createLogger(format: LogFormat, destination?: LogDestination): Logger {
   if (format === 'silent') return pino({ level: 'silent' });
   if (format === 'json') {
     return pino(
       { base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-      destination ?? pino.destination({ dest: 1, sync: false }),
+      destination ?? stdoutDestination(),
     );
   }
   const stream = pretty({
