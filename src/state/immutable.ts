@@ -52,6 +52,18 @@ export interface PositionsBy<T> {
   (items: readonly T[]): ReadonlyMap<string, number>;
   /** `next` is `previous` with items replaced in place under the same keys: it shares the positions. */
   carry(previous: readonly T[], next: readonly T[]): void;
+  /**
+   * The items with the one under `key` changed: one copy (`replaceAt`), positions carried, and
+   * `at` saying where the changed item is, for an index to derive from. Where keys repeat (a
+   * fixture may), every item under `key` changes, as it always has, and `at` is absent: an index
+   * of the result is then built anew.
+   */
+  replace(items: readonly T[], key: string, change: (item: T) => T): Replaced<T>;
+}
+
+export interface Replaced<T> {
+  items: T[];
+  at?: { position: number; item: T };
 }
 
 export function positionsBy<T>(keyOf: (item: T) => string): PositionsBy<T> {
@@ -69,10 +81,20 @@ export function positionsBy<T>(keyOf: (item: T) => string): PositionsBy<T> {
     }
     return positions;
   };
-  return Object.assign(positionsOf, {
-    carry(previous: readonly T[], next: readonly T[]): void {
-      const positions = cache.get(previous);
-      if (positions && previous.length === next.length) cache.set(next, positions);
-    },
-  });
+  const carry = (previous: readonly T[], next: readonly T[]): void => {
+    const positions = cache.get(previous);
+    if (positions && previous.length === next.length) cache.set(next, positions);
+  };
+  const replace = (items: readonly T[], key: string, change: (item: T) => T): Replaced<T> => {
+    const positions = positionsOf(items);
+    const position = positions.get(key);
+    const current = position === undefined ? undefined : items[position];
+    if (positions.size !== items.length || position === undefined || current === undefined)
+      return { items: updateWhere(items, (item) => keyOf(item) === key, change) };
+    const item = change(current);
+    const next = replaceAt(items, position, item);
+    carry(items, next);
+    return { items: next, at: { position, item } };
+  };
+  return Object.assign(positionsOf, { carry, replace });
 }

@@ -1,4 +1,4 @@
-import { positionsBy, replaceAt, updateWhere } from '../../state/immutable.js';
+import { positionsBy } from '../../state/immutable.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type {
@@ -66,25 +66,19 @@ const userIds = positionsBy((user: ProjectDiscoveryUser) => user.id);
  */
 function setKey(
   current: ProjectDiscoveryState,
-  { user, position }: { user: ProjectDiscoveryUser; position: number },
+  { user }: { user: ProjectDiscoveryUser },
   apiKey: string | null,
 ): ProjectDiscoveryState {
-  if (userIds(current.users).size !== current.users.length) {
-    return {
-      ...current,
-      users: updateWhere(
-        current.users,
-        (candidate) => candidate.id === user.id,
-        (candidate) => ({ ...candidate, apiKey }),
-      ),
-    };
-  }
-  const next = { ...current, users: replaceAt(current.users, position, { ...user, apiKey }) };
-  userIds.carry(current.users, next.users);
-  keyIndex.derive(current, next, {
-    remove: user.apiKey === null ? [] : [user.apiKey],
-    add: apiKey === null ? [] : [[apiKey, position]],
-  });
+  const { items: users, at } = userIds.replace(current.users, user.id, (candidate) => ({
+    ...candidate,
+    apiKey,
+  }));
+  const next = { ...current, users };
+  if (at)
+    keyIndex.derive(current, next, {
+      remove: user.apiKey === null ? [] : [user.apiKey],
+      add: apiKey === null ? [] : [[apiKey, at.position]],
+    });
   return next;
 }
 

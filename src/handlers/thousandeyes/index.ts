@@ -1,4 +1,4 @@
-import { positionsBy, replaceAt, updateWhere } from '../../state/immutable.js';
+import { positionsBy } from '../../state/immutable.js';
 import { fixedWindow, type FixedWindowBucket } from '../../state/rate-limits.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
@@ -58,26 +58,19 @@ function findActive(
  */
 function withTokens(
   current: ThousandEyesState,
-  { user, position }: TokenOwner,
+  { user }: TokenOwner,
   tokens: ThousandEyesToken[],
 ): ThousandEyesState {
-  if (userIds(current.users).size !== current.users.length) {
-    return {
-      ...current,
-      users: updateWhere(
-        current.users,
-        (candidate) => candidate.uid === user.uid,
-        (owner) => ({ ...owner, tokens }),
-      ),
-    };
-  }
-  const changed = { ...user, tokens };
-  const next = { ...current, users: replaceAt(current.users, position, changed) };
-  userIds.carry(current.users, next.users);
-  tokenIndex.derive(current, next, {
-    remove: user.tokens.map((token) => token.token),
-    add: tokensOf(changed, position),
-  });
+  const { items: users, at } = userIds.replace(current.users, user.uid, (owner) => ({
+    ...owner,
+    tokens,
+  }));
+  const next = { ...current, users };
+  if (at)
+    tokenIndex.derive(current, next, {
+      remove: user.tokens.map((token) => token.token),
+      add: tokensOf(at.item, at.position),
+    });
   return next;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { positionsBy, replaceAt, updateWhere } from '../../state/immutable.js';
+import { positionsBy } from '../../state/immutable.js';
 import { indexPer, newSecret, sameSecret } from '../../state/secrets.js';
 import type { Credential } from '../../validators/security.js';
 import { refuse } from '../refuse.js';
@@ -78,22 +78,13 @@ function callerAndTarget(
  * user id (a fixture may) changes every user with that id, as it always has.
  */
 function withToken(current: WireMockState, target: WireMockUser, apiToken: string): WireMockState {
-  const positions = userIds(current.users);
-  const position = positions.get(target.id);
-  if (positions.size !== current.users.length || position === undefined) {
-    return {
-      ...current,
-      users: updateWhere(
-        current.users,
-        (user) => user.id === target.id,
-        (user) => ({ ...user, apiToken }),
-      ),
-    };
-  }
-  const changed = { ...target, apiToken };
-  const next = { ...current, users: replaceAt(current.users, position, changed) };
-  userIds.carry(current.users, next.users);
-  tokenIndex.derive(current, next, { remove: [target.apiToken], add: [[apiToken, changed]] });
+  const { items: users, at } = userIds.replace(current.users, target.id, (user) => ({
+    ...user,
+    apiToken,
+  }));
+  const next = { ...current, users };
+  if (at)
+    tokenIndex.derive(current, next, { remove: [target.apiToken], add: [[apiToken, at.item]] });
   return next;
 }
 
