@@ -61,12 +61,7 @@ export class Clock {
   }
 
   async read(namespace: string): Promise<ClockReading> {
-    const state = await this.state(namespace);
-    return {
-      now: new Date(instantOf(state, this.realNow())).toISOString(),
-      offsetMs: state.frozenAt === undefined ? state.offsetMs : state.frozenAt - this.realNow(),
-      frozen: state.frozenAt !== undefined,
-    };
+    return readingOf(await this.state(namespace), this.realNow());
   }
 
   /**
@@ -78,7 +73,9 @@ export class Clock {
   async move(namespace: string, change: ClockChange): Promise<ClockReading> {
     const target = change.set === undefined ? undefined : instantIn(change.set);
     const duration = change.advance === undefined ? undefined : forwardDuration(change.advance);
-    await this.store.update<ClockState, null>(key(namespace), (current) => {
+    // The answer is read at the instant of the change, not after it: a clock set to 12:00 and
+    // left running answers 12:00, not 12:00 plus however long the store took to answer.
+    return this.store.update<ClockState, ClockReading>(key(namespace), (current) => {
       const realNow = this.realNow();
       const state = current ?? { offsetMs: 0 };
       let instant = target ?? instantOf(state, realNow);
@@ -91,9 +88,8 @@ export class Clock {
       const next: ClockState = frozen
         ? { offsetMs: 0, frozenAt: instant }
         : { offsetMs: instant - realNow };
-      return { value: next, result: null };
+      return { value: next, result: readingOf(next, realNow) };
     });
-    return this.read(namespace);
   }
 
   /** Back to real time. */
@@ -142,6 +138,14 @@ export function clockKey(namespace: string): string {
 }
 
 const key = clockKey;
+
+function readingOf(state: ClockState, realNow: number): ClockReading {
+  return {
+    now: new Date(instantOf(state, realNow)).toISOString(),
+    offsetMs: state.frozenAt === undefined ? state.offsetMs : state.frozenAt - realNow,
+    frozen: state.frozenAt !== undefined,
+  };
+}
 
 function instantOf(state: ClockState, realNow: number): number {
   return state.frozenAt ?? realNow + state.offsetMs;
