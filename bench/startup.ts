@@ -20,7 +20,8 @@ const subjects = {
 } as const;
 type Subject = keyof typeof subjects;
 
-async function timeOnce(args: readonly string[]): Promise<number> {
+/** Process start to the first answered request of one `node <args>` that prints its URL. */
+export async function timeOnce(args: readonly string[]): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
@@ -45,7 +46,7 @@ async function timeOnce(args: readonly string[]): Promise<number> {
   return elapsed;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2

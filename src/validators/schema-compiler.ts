@@ -93,8 +93,18 @@ export class SchemaCompiler {
     schema: SchemaNode,
     pointer: string,
   ): ValidateFunction | undefined {
+    // Many operations of a document share a shape (every `{id}` path parameter, every error
+    // body), and compiling is the bulk of startup for a large document: the same JSON Schema, as
+    // text, is compiled once per ajv instance. The converted schemas are trees (a cycle becomes
+    // `$defs` and `$ref`), so they always have a text.
+    const text = JSON.stringify(schema);
+    const compiled = compiledByText(ajv);
+    const known = compiled.get(text);
+    if (known) return known;
     try {
-      return ajv.compile(schema);
+      const validate = ajv.compile(schema);
+      compiled.set(text, validate);
+      return validate;
     } catch (error) {
       this.problems.push({
         pointer,
@@ -103,4 +113,16 @@ export class SchemaCompiler {
       return undefined;
     }
   }
+}
+
+/** Validators by the text of their schema, per ajv instance (so per coercion setting). */
+const validatorsByText = new WeakMap<AjvPair['body'], Map<string, ValidateFunction>>();
+
+function compiledByText(ajv: AjvPair['body']): Map<string, ValidateFunction> {
+  let compiled = validatorsByText.get(ajv);
+  if (!compiled) {
+    compiled = new Map();
+    validatorsByText.set(ajv, compiled);
+  }
+  return compiled;
 }
