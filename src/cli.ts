@@ -56,6 +56,10 @@ program
     'answer vendor requests as if each sent "Prefer: dynamic=true" (generated bodies, no state), as Prism\'s -d; a request\'s own Prefer wins',
   )
   .option('--ready-file <file>', 'once listening, write the URL to this file; removed on stop')
+  .option(
+    '--lenient',
+    'serve specs with problems that do not prevent serving (no info, a response without description, a parameter without schema...): each is logged as a warning instead of stopping the start',
+  )
   .addOption(
     new Option(
       '-p, --port <port>',
@@ -216,11 +220,16 @@ program
     'check spec files as serve would (parse, OpenAPI schema, references, schemas); exit 0 if all are valid, 2 if not',
   )
   .argument('[files...]', 'spec files or directories', [])
-  .action(async (files: string[]) => {
+  .option(
+    '--lenient',
+    'check as serve --lenient loads: problems that do not prevent serving are warnings (exit 0)',
+  )
+  .action(async (files: string[], flags: { lenient?: boolean }) => {
     const warnings: string[] = [];
     const warn = (message: string): void => {
       warnings.push(message);
     };
+    const registry = await builtInVendorModules();
     // With the built-in modules, as serve loads them: a handler for an operationId the spec
     // lacks is an error here too.
     const checks = await checkSpecFiles(
@@ -228,7 +237,8 @@ program
       {},
       warn,
       createAjvPair(warn),
-      await builtInVendorModules(),
+      registry,
+      { lenient: flags.lenient === true, warn },
     );
     for (const check of checks) {
       if (check.ok) {

@@ -55,6 +55,12 @@ export interface ServerOptions {
    * body generated from the spec, no handler, no state), unless its own `Prefer` says otherwise.
    */
   dynamic?: boolean;
+  /**
+   * Serve documents with problems that do not prevent serving (no `info`, a response without
+   * `description`, a parameter without `schema`, a 3.1 keyword in a 3.0 schema...): each becomes a
+   * warning in the log, naming the file, the pointer and the line, instead of stopping the start.
+   */
+  lenient?: boolean;
   /** How many requests the journal keeps per namespace (the oldest go first). */
   journalSize?: number;
   /** What `POST /__admin/shutdown` does; by default the server closes itself. */
@@ -120,6 +126,7 @@ export interface ResolvedOptions {
   state?: string;
   rateLimits: boolean | readonly string[];
   dynamic: boolean;
+  lenient: boolean;
   journalSize: number;
   adminToken?: string;
   maxConnections: number;
@@ -153,6 +160,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
       : { vendorModulesDir: options.vendorModulesDir }),
     rateLimits: options.rateLimits ?? false,
     dynamic: options.dynamic ?? false,
+    lenient: options.lenient ?? false,
     journalSize: checkJournalSize(options.journalSize ?? DEFAULTS.journalSize),
     maxConnections: checkPositive(
       'max connections',
@@ -203,6 +211,7 @@ export interface ServeFlags {
   /** `true` for a bare `--rate-limits`, or the comma-separated vendors given to it. */
   rateLimits?: boolean | string;
   dynamic?: boolean;
+  lenient?: boolean;
   journalSize?: string;
   adminToken?: string;
   maxConnections?: string;
@@ -252,6 +261,7 @@ export function serveOptionsFrom(
   const rateLimits = flags.rateLimits ?? env.STANDIN_RATE_LIMITS;
   if (rateLimits !== undefined) options.rateLimits = parseRateLimits(rateLimits);
   if (flags.dynamic === true) options.dynamic = true;
+  if (flags.lenient === true) options.lenient = true;
   // Compose passes an unset variable through as empty: empty means no admin token.
   const adminToken = flags.adminToken ?? (env.STANDIN_ADMIN_TOKEN || undefined);
   if (adminToken !== undefined) options.adminToken = adminToken;

@@ -86,13 +86,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   const logger = createLogger(resolved.log, resolved.logDestination);
   const warn = (message: string): void => logger.warn(message);
   const ajv = createAjvPair(warn);
-  const vendors = await loadVendors(
-    resolved.specs,
-    resolved.vendors,
+  const registry = await vendorRegistry(resolved.vendorModulesDir);
+  // Each spec's warnings (a lenient load's repairs, placed in the file) reach the log as it loads.
+  const vendors = await loadVendors(resolved.specs, resolved.vendors, warn, ajv, registry, {
+    lenient: resolved.lenient,
     warn,
-    ajv,
-    await vendorRegistry(resolved.vendorModulesDir),
-  );
+  });
   const layout = layoutOf(vendors, resolved);
   const store = await openStore(resolved.store, logger);
   // A start that fails after the store is open must not leave a Redis connection holding the process.

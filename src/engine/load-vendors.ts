@@ -1,5 +1,6 @@
 import { discoverSpecs, duplicateVendors } from '../spec/discover-specs.js';
 import { loadSpec } from '../spec/load-spec.js';
+import { STRICT, type LoadingPolicy } from '../spec/loading-policy.js';
 import { SpecError } from '../spec/spec-error.js';
 import { createAjvPair, type AjvPair } from '../validators/ajv.js';
 import type { VendorModule } from '../handlers/types.js';
@@ -24,8 +25,9 @@ export async function loadVendors(
   warn: Warn,
   ajv: AjvPair,
   registry: VendorRegistry = {},
+  policy: LoadingPolicy = STRICT,
 ): Promise<Vendor[]> {
-  const checks = await checkSpecFiles(inputs, modules, warn, ajv, registry);
+  const checks = await checkSpecFiles(inputs, modules, warn, ajv, registry, policy);
   const failed = checks.find((check) => !check.ok);
   if (failed && !failed.ok) throw failed.error;
   const vendors = checks.map((check) => (check as Extract<SpecCheck, { ok: true }>).vendor);
@@ -50,6 +52,7 @@ export async function checkSpecFiles(
   warn: Warn = () => undefined,
   ajv: AjvPair = createAjvPair(warn),
   registry: VendorRegistry = {},
+  policy: LoadingPolicy = STRICT,
 ): Promise<SpecCheck[]> {
   const files = await discoverSpecs(inputs);
   const duplicates = duplicateVendors(files);
@@ -61,7 +64,7 @@ export async function checkSpecFiles(
   return Promise.all(
     files.map(async (file): Promise<SpecCheck> => {
       try {
-        const spec = await loadSpec(file);
+        const spec = await loadSpec(file, undefined, policy);
         const module = withOverrides(registry[spec.vendor], modules[spec.vendor]);
         return {
           file,

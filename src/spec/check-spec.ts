@@ -9,14 +9,26 @@ import {
 } from './openapi.js';
 import type { SpecProblem } from './spec-error.js';
 
+/** What `checkSpec` found: what stops the start, and what `lenient` repaired in the document. */
+export interface SpecCheckOutcome {
+  problems: SpecProblem[];
+  /** Empty unless `lenient`: each repair made, as a warning. */
+  repairs: SpecProblem[];
+}
+
 /**
  * What swagger-parser leaves unchecked for OpenAPI 3 (it checks the document against the
  * OpenAPI schema only) but the engine relies on: each path template variable is declared as a
  * required path parameter and the other way round, operationIds are unique, and every security
  * requirement names a declared scheme.
+ *
+ * `lenient` repairs the (dereferenced) document where the intent is plain: a path variable without
+ * its parameter becomes a required string parameter, a path parameter without `required: true`
+ * is required (a path has no optional parts).
  */
-export function checkSpec(document: Document): SpecProblem[] {
+export function checkSpec(document: Document, lenient = false): SpecCheckOutcome {
   const problems: SpecProblem[] = [];
+  const repairs: SpecProblem[] = [];
   const operationIds = new Map<string, string>();
   const schemes = document.components?.securitySchemes ?? {};
 
@@ -38,11 +50,18 @@ export function checkSpec(document: Document): SpecProblem[] {
       if (!operation) continue;
       const pointer = appendPointer(pathPointer, method);
       checkOperationId(operation, pointer, operationIds, problems);
-      checkPathParameters(item, operation, variables, pointer, problems);
+      checkPathParameters(
+        item,
+        operation,
+        variables,
+        pointer,
+        problems,
+        lenient ? repairs : undefined,
+      );
       checkSecurityNames(operation.security, appendPointer(pointer, 'security'), schemes, problems);
     }
   }
-  return problems;
+  return { problems, repairs };
 }
 
 function templateVariables(template: string): string[] | undefined {
@@ -82,6 +101,7 @@ function checkPathParameters(
   variables: string[],
   pointer: string,
   problems: SpecProblem[],
+  repairs: SpecProblem[] | undefined,
 ): void {
   const declared = new Map<string, Parameter>();
   for (const parameter of [...(item.parameters ?? []), ...(operation.parameters ?? [])]) {
@@ -89,21 +109,38 @@ function checkPathParameters(
     if (value?.in === 'path') declared.set(value.name, value);
   }
   for (const name of variables) {
-    if (!declared.has(name)) {
-      problems.push({
-        pointer,
-        message: `path variable {${name}} has no "in: path" parameter named "${name}"`,
-      });
+    if (declared.has(name)) continue;
+    const message = `path variable {${name}} has no "in: path" parameter named "${name}"`;
+    if (repairs === undefined) {
+      problems.push({ pointer, message });
+      continue;
     }
+    repairs.push({ pointer, message: `${message}: any string is accepted` });
+    // Added to this operation only: the path item's list is shared by its other methods, which
+    // are checked (and repaired) on their own.
+    operation.parameters = [
+      ...(operation.parameters ?? []),
+      { name, in: 'path', required: true, schema: { type: 'string' } },
+    ];
   }
   for (const [name, parameter] of declared) {
     if (!variables.includes(name)) {
+      // Never sent, so never valid when required: this one stops the start even leniently.
       problems.push({
         pointer,
         message: `path parameter "${name}" does not appear in the path template`,
       });
     } else if (parameter.required !== true) {
-      problems.push({ pointer, message: `path parameter "${name}" must have "required: true"` });
+      const message = `path parameter "${name}" must have "required: true"`;
+      if (repairs === undefined) {
+        problems.push({ pointer, message });
+      } else {
+        repairs.push({
+          pointer,
+          message: `${message}: it is required (a path has no optional part)`,
+        });
+        parameter.required = true;
+      }
     }
   }
 }

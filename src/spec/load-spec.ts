@@ -1,12 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import type { ErrorObject } from 'ajv';
+import type { OpenAPI } from 'openapi-types';
 import { basePathOf } from './base-path.js';
-import { openApiSchemaErrors } from './openapi-schema.js';
+import { openApiSchemaErrors, schemaVersionOf, type SchemaVersion } from './openapi-schema.js';
 import { vendorNameOf } from './discover-specs.js';
 import { checkSpec } from './check-spec.js';
+import { repairDocument, triageSchemaErrors, telling, type RawDocument } from './lenient.js';
+import { STRICT, type LoadingPolicy } from './loading-policy.js';
 import { isObject, type Document, type OpenApiVersion } from './openapi.js';
-import { SpecError, type SpecProblem } from './spec-error.js';
+import {
+  describeWarning,
+  LENIENT_HINT,
+  locateProblems,
+  registerConvertedFile,
+  SpecError,
+  type SpecProblem,
+} from './spec-error.js';
+import { convertSwagger2, placeInOriginal } from './swagger2.js';
 
 /** One spec, parsed, validated against the OpenAPI schema, dereferenced and checked. */
 export interface LoadedSpec {
@@ -14,7 +27,10 @@ export interface LoadedSpec {
   vendor: string;
   file: string;
   source: string;
+  /** '3.0' for a Swagger 2.0 file too: it is served as the OpenAPI 3.0 document it converts to. */
   version: OpenApiVersion;
+  /** '2.0' when the file is a Swagger 2.0 document, converted at load to OpenAPI 3.0. */
+  convertedFrom?: '2.0';
   /** Dereferenced: every `$ref` replaced by its target (the same object wherever it is used). */
   document: Document;
   /** Path of the first server URL (`/v7`), or ''. */
@@ -23,6 +39,8 @@ export interface LoadedSpec {
   circular: boolean;
   /** The document with its `$ref`s kept, for serving when `circular` makes JSON impossible. */
   bundled?: Document;
+  /** What was served anyway (`lenient`), each placed in the file; empty when strict. */
+  warnings: SpecProblem[];
 }
 
 const VENDOR_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -32,8 +50,37 @@ const PARSER_OPTIONS: SwaggerParser.Options = {
   resolve: { http: false },
 };
 
-/** `name` overrides the name taken from the file (standin's own control plane is `__admin`). */
-export async function loadSpec(file: string, name?: string): Promise<LoadedSpec> {
+/** Dereferences only: the schema is checked by spec/openapi-schema.ts, compiled once. */
+const DEREFERENCE_OPTIONS: SwaggerParser.Options = {
+  ...PARSER_OPTIONS,
+  validate: { schema: false, spec: true },
+};
+
+/**
+ * `name` overrides the name taken from the file (standin's own control plane is `__admin`).
+ * `policy`: strict unless told otherwise (`--lenient`), and where the warnings go.
+ */
+export async function loadSpec(
+  file: string,
+  name?: string,
+  policy: LoadingPolicy = STRICT,
+): Promise<LoadedSpec> {
+  try {
+    const loaded = await load(file, name, policy.lenient);
+    for (const warning of loaded.warnings) policy.warn?.(describeWarning(loaded.file, warning));
+    return loaded;
+  } catch (error) {
+    if (!(error instanceof SpecError) || policy.lenient || error.hint !== undefined) throw error;
+    // Only on the way out of a refused start: would leniency have served it? Then say so.
+    const servable = await load(file, name, true).then(
+      () => true,
+      () => false,
+    );
+    throw servable ? error.withHint(LENIENT_HINT) : error;
+  }
+}
+
+async function load(file: string, name: string | undefined, lenient: boolean): Promise<LoadedSpec> {
   const absolute = path.resolve(file);
   const vendor = name ?? vendorNameOf(absolute);
   if (name === undefined && !VENDOR_NAME.test(vendor)) {
@@ -51,36 +98,86 @@ export async function loadSpec(file: string, name?: string): Promise<LoadedSpec>
     throw new SpecError(absolute, [{ message: `cannot read the file: ${messageOf(error)}` }]);
   }
 
-  const parser = new SwaggerParser();
-  let parsed: unknown;
+  let raw: RawDocument;
   try {
-    // The OpenAPI schema is checked here, by validators compiled once (spec/openapi-schema.ts);
-    // swagger-parser would compile the whole OpenAPI schema again for every document.
-    const raw: unknown = await parser.parse(absolute, PARSER_OPTIONS);
-    if (isObject(raw) && typeof raw.openapi === 'string') {
-      const errors = openApiSchemaErrors(raw as { openapi: string });
-      if (errors.length > 0) throw SpecError.at(absolute, source, problemsFromSchemaErrors(errors));
+    const parsed: unknown = await new SwaggerParser()
+      .parse(absolute, PARSER_OPTIONS)
+      .catch((error: unknown) => {
+        if (lenient) return withoutPaths(source, error);
+        throw error;
+      });
+    if (!isObject(parsed) || (typeof parsed.openapi !== 'string' && parsed.swagger !== '2.0')) {
+      throw new SpecError(absolute, [
+        { message: 'not an OpenAPI 3.0, 3.1 or Swagger 2.0 document' },
+      ]);
     }
-    parsed = await parser.validate(absolute, {
-      ...PARSER_OPTIONS,
-      validate: { schema: false, spec: true },
-    });
+    raw = parsed;
   } catch (error) {
     if (error instanceof SpecError) throw error;
     throw SpecError.at(absolute, source, problemsFromParserError(error));
   }
-  if (!isObject(parsed) || typeof parsed.openapi !== 'string') {
-    throw new SpecError(absolute, [
-      {
-        message:
-          'only OpenAPI 3.0 and 3.1 documents are served (Swagger 2.0 must be converted first)',
-      },
-    ]);
+
+  const schemaVersion = schemaVersionOf(raw as { openapi: string });
+  const warnings: SpecProblem[] = [];
+  const checkedAgainstSchema = (document: RawDocument, version: SchemaVersion): SpecProblem[] => {
+    if (lenient) warnings.push(...repairDocument(document, version, vendor));
+    let errors = openApiSchemaErrors(document as { openapi: string });
+    if (errors.length > 0 && lenient) {
+      const triage = triageSchemaErrors(document, version, errors);
+      warnings.push(...triage.warnings);
+      errors = triage.errors;
+    }
+    return problemsFromSchemaErrors(errors);
+  };
+
+  // Until the file is converted, places are the file's own (a stale entry of an earlier load of
+  // the same path, converted then, must not apply).
+  registerConvertedFile(absolute, source, undefined);
+  const originalProblems = checkedAgainstSchema(raw, schemaVersion);
+  if (originalProblems.length > 0) throw SpecError.at(absolute, source, originalProblems);
+
+  let served: RawDocument = raw;
+  // How a place of the served document is named in the file: itself, unless converted. Problems
+  // thrown through SpecError.at are placed by it (see registerConvertedFile); warnings are not.
+  let placeInFile = (problem: SpecProblem): SpecProblem => problem;
+  if (schemaVersion === '2.0') {
+    if (!lenient) await checkSwagger2Rules(absolute, source, raw);
+    try {
+      served = await convertSwagger2(raw, lenient);
+    } catch (error) {
+      throw new SpecError(absolute, [
+        { message: `cannot be converted from Swagger 2.0 to OpenAPI 3: ${messageOf(error)}` },
+      ]);
+    }
+    const converted = served;
+    placeInFile = (problem) => placeInOriginal(problem, raw, converted);
+    registerConvertedFile(absolute, source, placeInFile);
+    const convertedWarnings = warnings.length;
+    const convertedProblems = checkedAgainstSchema(served, '3.0');
+    warnings.splice(
+      convertedWarnings,
+      Infinity,
+      ...warnings.slice(convertedWarnings).map(placeInFile),
+    );
+    if (convertedProblems.length > 0) throw SpecError.at(absolute, source, convertedProblems);
   }
-  const document = parsed as unknown as Document;
+
+  // Bundling re-reads the file; a document repaired or converted here is bundled from a copy of
+  // itself, taken before dereferencing replaces its `$ref`s.
+  const beforeDereference =
+    served !== raw || warnings.length > 0 ? structuredClone(served) : undefined;
+  const parser = new SwaggerParser();
+  let dereferenced: unknown;
+  try {
+    dereferenced = await parser.validate(absolute, asApi(served), DEREFERENCE_OPTIONS);
+  } catch (error) {
+    throw SpecError.at(absolute, source, problemsFromParserError(error));
+  }
+  const document = dereferenced as Document;
   const version: OpenApiVersion = document.openapi.startsWith('3.1') ? '3.1' : '3.0';
 
-  const problems = checkSpec(document);
+  const { problems, repairs } = checkSpec(document, lenient);
+  warnings.push(...repairs.map(placeInFile));
   if (problems.length > 0) throw SpecError.at(absolute, source, problems);
 
   const circular = parser.$refs.circular;
@@ -89,13 +186,70 @@ export async function loadSpec(file: string, name?: string): Promise<LoadedSpec>
     file: absolute,
     source,
     version,
+    ...(schemaVersion === '2.0' ? { convertedFrom: '2.0' as const } : {}),
     document,
     basePath: basePathOf(document),
     circular,
+    warnings: locateProblems(source, warnings),
   };
-  if (circular)
-    loaded.bundled = (await SwaggerParser.bundle(absolute, PARSER_OPTIONS)) as unknown as Document;
+  if (circular) {
+    loaded.bundled = (await (beforeDereference
+      ? SwaggerParser.bundle(absolute, asApi(beforeDereference), PARSER_OPTIONS)
+      : SwaggerParser.bundle(absolute, PARSER_OPTIONS))) as unknown as Document;
+  }
   return loaded;
+}
+
+/**
+ * The rules of Swagger 2.0 its schema cannot express (one body parameter, path parameters that
+ * match the template...), as swagger-parser checks them, on the 2.0 document itself.
+ */
+async function checkSwagger2Rules(file: string, source: string, raw: RawDocument): Promise<void> {
+  try {
+    await new SwaggerParser().validate(file, asApi(structuredClone(raw)), DEREFERENCE_OPTIONS);
+  } catch (error) {
+    throw SpecError.at(file, source, problemsFromParserError(error).map(withSwagger2Place));
+  }
+}
+
+/** swagger-parser names a 2.0 rule's place in its message: `/paths/pets/{id}/get has ...`. */
+function withSwagger2Place(problem: SpecProblem): SpecProblem {
+  if (problem.pointer !== undefined) return problem;
+  const place = /\/paths(\/\S*?)\/(get|put|post|delete|options|head|patch)\b/.exec(problem.message);
+  if (!place || place[1] === undefined || place[2] === undefined) return problem;
+  return { ...problem, pointer: `#/paths/${escapePath(place[1])}/${place[2]}` };
+}
+
+/**
+ * swagger-parser refuses an OpenAPI 3 document without `paths` before anything else is read;
+ * leniently it is read anyway (and `repairDocument` warns that nothing is served).
+ */
+function withoutPaths(source: string, error: unknown): unknown {
+  let document: unknown;
+  try {
+    document = parseYaml(source, { uniqueKeys: false });
+  } catch {
+    throw error;
+  }
+  const refused = messageOf(error).includes('is not a valid Openapi API definition');
+  if (
+    refused &&
+    isObject(document) &&
+    typeof document.openapi === 'string' &&
+    !('paths' in document)
+  ) {
+    return document;
+  }
+  throw error;
+}
+
+/** swagger-parser's types want a whole document; this one has passed the schema check. */
+function asApi(document: RawDocument): OpenAPI.Document {
+  return document as unknown as OpenAPI.Document;
+}
+
+function escapePath(template: string): string {
+  return template.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 interface AjvLikeError {
@@ -104,9 +258,6 @@ interface AjvLikeError {
   message?: string;
   params?: { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
 }
-
-/** The keywords that only say "one of the alternatives failed"; their alternatives say why. */
-const SUMMARY_KEYWORDS = new Set(['oneOf', 'anyOf', 'if', 'then', 'else', '$ref', 'not']);
 
 function problemsFromParserError(error: unknown): SpecProblem[] {
   if (!isObject(error)) return [{ message: String(error) }];
@@ -132,10 +283,7 @@ function problemsFromParserError(error: unknown): SpecProblem[] {
  * so one mistake yields a handful of errors. Keep the ones that say what is wrong, once each.
  */
 function problemsFromSchemaErrors(errors: AjvLikeError[]): SpecProblem[] {
-  const telling = errors.filter(
-    (error) => !SUMMARY_KEYWORDS.has(error.keyword) && error.params?.missingProperty !== '$ref',
-  );
-  const chosen = telling.length > 0 ? telling : errors;
+  const chosen = telling(errors as ErrorObject[]) as AjvLikeError[];
   const seen = new Set<string>();
   const problems: SpecProblem[] = [];
   for (const error of chosen) {

@@ -15,14 +15,29 @@ export interface SourcePosition {
  * pointer leaves the text (an external file, a generated place), the deepest node reached is given.
  */
 export function locatePointer(source: string, pointer: string): SourcePosition | undefined {
+  return pointerLocator(source)(pointer);
+}
+
+/**
+ * `locatePointer` for many pointers of one text: the text is parsed once (a document with
+ * hundreds of problems or warnings would otherwise be parsed again for each).
+ */
+export function pointerLocator(source: string): (pointer: string) => SourcePosition | undefined {
   const lineCounter = new LineCounter();
   const document = parseDocument(source, {
     lineCounter,
     keepSourceTokens: false,
     uniqueKeys: false,
   });
-  if (document.errors.length > 0 || !document.contents) return undefined;
-  const root = document.contents;
+  const root = document.errors.length > 0 ? null : document.contents;
+  return (pointer) => (root ? positionOf(root, lineCounter, pointer) : undefined);
+}
+
+function positionOf(
+  root: Node,
+  lineCounter: LineCounter,
+  pointer: string,
+): SourcePosition | undefined {
   let node: Node = root;
   const pending = segmentsOf(pointer);
   let hops = 0;
