@@ -1,33 +1,38 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { appendPointer } from '../spec/json-pointer.js';
-import { isObject, type Parameter, type SchemaNode } from '../spec/openapi.js';
+import type { Parameter, SchemaNode } from '../spec/openapi.js';
 import type { ValidateFunction } from './ajv.js';
 import { failuresFromParameterAjv, type Failure } from './failure.js';
+import {
+  claimsOf,
+  isQueryReader,
+  readerFor,
+  RequestSources,
+  SentEmpty,
+  type ParameterLocation,
+  type ParameterReader,
+  type QueryReader,
+  type RawParameters,
+} from './parameter-readers.js';
+import { MalformedParameter } from './parameter-styles.js';
+import { unencodedReserved } from './reserved-characters.js';
 import type { SchemaCompiler } from './schema-compiler.js';
 
-export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
+export type { ParameterLocation, RawParameters } from './parameter-readers.js';
 const LOCATIONS: readonly ParameterLocation[] = ['path', 'query', 'header', 'cookie'];
 
 /** The parameters of a request, parsed from the wire and coerced to their schemas' types. */
 export type ParameterValues = Record<ParameterLocation, Record<string, unknown>>;
 
-export interface RawParameters {
-  path: Readonly<Record<string, string>>;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  cookies: Readonly<Record<string, string | undefined>>;
-}
-
-interface ParameterReader {
-  name: string;
-  /** Reads the raw value, split into an array or parsed from JSON where the parameter says so. */
-  read(raw: RawParameters): unknown;
-}
-
+/**
+ * One location's parameters, chosen at startup: a reader per parameter for its style, one
+ * validator for them all.
+ */
 interface LocationPlan {
   readers: ParameterReader[];
   validate: ValidateFunction;
   schemaPointers: Map<string, string>;
+  /** Query only: the readers whose values must not carry unencoded reserved characters. */
+  reservedChecks?: QueryReader[];
 }
 
 export type ParametersPlan = Partial<Record<ParameterLocation, LocationPlan>>;
@@ -50,30 +55,40 @@ export function compileParameters(
 ): ParametersPlan {
   const plan: ParametersPlan = {};
   for (const location of LOCATIONS) {
-    const ofLocation = declared.filter(
-      ({ parameter }) =>
-        parameter.in === location &&
-        !(location === 'header' && IGNORED_HEADERS.has(parameter.name.toLowerCase())),
-    );
+    const ofLocation = declared
+      .filter(
+        ({ parameter }) =>
+          parameter.in === location &&
+          !(location === 'header' && IGNORED_HEADERS.has(parameter.name.toLowerCase())),
+      )
+      .map(({ parameter, pointer }) => ({ parameter, ...schemaOf(parameter, pointer) }));
     if (ofLocation.length === 0) continue;
-    const schemas = ofLocation.map(({ parameter, pointer }) => {
-      const { schema, schemaPointer } = schemaOf(parameter, pointer);
-      return {
-        name: keyOf(location, parameter.name),
-        schema,
-        required: parameter.required === true,
-        pointer: schemaPointer,
-      };
-    });
+    const schemas = ofLocation.map(({ parameter, schema, schemaPointer }) => ({
+      name: keyOf(location, parameter.name),
+      schema,
+      required: parameter.required === true,
+      pointer: schemaPointer,
+    }));
     const validate = compiler.parameters(schemas, appendPointer(operationPointer, 'parameters'));
     if (!validate) continue;
-    plan[location] = {
-      readers: ofLocation.map(({ parameter, pointer }) =>
-        readerFor(location, parameter, schemaOf(parameter, pointer).schema),
+    const readers = ofLocation.map(({ parameter, schema }) =>
+      readerFor(
+        location,
+        parameter,
+        schema,
+        claimsOf(ofLocation.filter((other) => other.parameter !== parameter)),
       ),
+    );
+    const locationPlan: LocationPlan = {
+      readers,
       validate,
       schemaPointers: new Map(schemas.map((schema) => [schema.name, schema.pointer])),
     };
+    const queryReaders = readers.filter(isQueryReader);
+    if (queryReaders.some((reader) => !reader.allowReserved)) {
+      locationPlan.reservedChecks = queryReaders;
+    }
+    plan[location] = locationPlan;
   }
   return plan;
 }
@@ -81,32 +96,50 @@ export function compileParameters(
 export function checkParameters(plan: ParametersPlan, raw: RawParameters): ParametersOutcome {
   const values: ParameterValues = { path: {}, query: {}, header: {}, cookie: {} };
   const failures: Failure[] = [];
+  let sources: RequestSources | undefined;
   for (const location of LOCATIONS) {
     const locationPlan = plan[location];
     if (!locationPlan) continue;
+    sources ??= new RequestSources(raw);
     const target = values[location];
+    // Parameters sent but not checked against their schemas (so not "missing" either): those
+    // sent empty that allow it, with the value they keep, and those already refused as malformed.
+    let unchecked: Map<string, unknown> | undefined;
     for (const reader of locationPlan.readers) {
       try {
-        const value = reader.read(raw);
-        if (value !== undefined) target[reader.name] = value;
+        const value = reader.read(sources);
+        if (value instanceof SentEmpty) (unchecked ??= new Map()).set(reader.name, value.value);
+        else if (value !== undefined) target[reader.name] = value;
       } catch (error) {
+        if (!(error instanceof MalformedParameter)) throw error;
+        (unchecked ??= new Map()).set(reader.name, undefined);
         failures.push({
           in: location,
           name: reader.name,
           pointer: '',
-          message: (error as Error).message,
+          keyword: error.keyword,
+          message: error.message,
         });
       }
     }
+    if (locationPlan.reservedChecks && raw.rawQuery) {
+      failures.push(...unencodedReserved(raw.rawQuery, locationPlan.reservedChecks));
+    }
     if (!locationPlan.validate(target)) {
+      const found = failuresFromParameterAjv(
+        locationPlan.validate.errors,
+        location,
+        locationPlan.schemaPointers,
+      );
       failures.push(
-        ...failuresFromParameterAjv(
-          locationPlan.validate.errors,
-          location,
-          locationPlan.schemaPointers,
-        ),
+        ...(unchecked
+          ? found.filter(
+              (failure) => !(failure.keyword === 'required' && unchecked.has(failure.name ?? '')),
+            )
+          : found),
       );
     }
+    for (const [name, value] of unchecked ?? []) if (value !== undefined) target[name] = value;
   }
   return failures.length > 0 ? { ok: false, failures } : { ok: true, values };
 }
@@ -134,82 +167,4 @@ function schemaOf(
     };
   }
   return { schema: {}, schemaPointer: pointer };
-}
-
-function typesOf(schema: SchemaNode): string[] {
-  if (!isObject(schema)) return [];
-  const { type } = schema;
-  return Array.isArray(type) ? (type as string[]) : typeof type === 'string' ? [type] : [];
-}
-
-function readerFor(
-  location: ParameterLocation,
-  parameter: Parameter,
-  schema: SchemaNode,
-): ParameterReader {
-  const name = keyOf(location, parameter.name);
-  const isArray = typesOf(schema).includes('array');
-  const isJson =
-    parameter.schema === undefined &&
-    Object.keys(parameter.content ?? {}).some((key) => key.includes('json'));
-  const style =
-    parameter.style ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple');
-  const explode = parameter.explode ?? style === 'form';
-  const delimiter = style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
-
-  const finish = (value: string | undefined): unknown => {
-    if (value === undefined) return undefined;
-    if (isJson) {
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        throw new Error('is not valid JSON');
-      }
-    }
-    return isArray ? value.split(delimiter) : value;
-  };
-
-  switch (location) {
-    case 'path':
-      return { name, read: (raw) => finish(raw.path[parameter.name]) };
-    case 'header':
-      return {
-        name,
-        read: (raw) => {
-          const value = raw.headers[name];
-          const text = Array.isArray(value) ? value.join(',') : value;
-          return isArray && text !== undefined && !isJson
-            ? text.split(',').map((item) => item.trim())
-            : finish(text);
-        },
-      };
-    case 'cookie':
-      return { name, read: (raw) => finish(raw.cookies[parameter.name]) };
-    case 'query':
-      if (style === 'deepObject') {
-        return { name, read: (raw) => deepObject(raw.query, parameter.name) };
-      }
-      if (isArray && explode && !isJson) {
-        return {
-          name,
-          read: (raw) => {
-            const all = raw.query.getAll(parameter.name);
-            return all.length > 0 ? all : undefined;
-          },
-        };
-      }
-      return { name, read: (raw) => finish(raw.query.get(parameter.name) ?? undefined) };
-  }
-}
-
-/** `?filter[status]=open&filter[owner]=me` → `{status: 'open', owner: 'me'}`. */
-function deepObject(query: URLSearchParams, name: string): Record<string, string> | undefined {
-  const prefix = `${name}[`;
-  const entries: Array<[string, string]> = [];
-  for (const [key, value] of query) {
-    if (key.startsWith(prefix) && key.endsWith(']'))
-      entries.push([key.slice(prefix.length, -1), value]);
-  }
-  // fromEntries defines own properties, so a client's `filter[__proto__]` cannot reach a prototype.
-  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
