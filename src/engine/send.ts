@@ -1,14 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import type { HandlerResult } from '../handlers/types.js';
-import { kindOf, type BodyKind } from '../validators/media-type.js';
+import { formatOfKind, JSON_FORMAT, type BodyFormat } from '../validators/body-format.js';
+import { essenceOf, kindOf } from '../validators/media-type.js';
 import type { Problem } from './problem.js';
 
-/** Writes a result that has passed its checks. The only place that writes a response body. */
+/**
+ * Writes a result that has passed its checks. The only place that writes a response body, in the
+ * format the response check chose for its media type (XML written from the schema, JSON as
+ * JSON); without one, the shared format of the content type's kind.
+ */
 export function send(
   response: ServerResponse,
   result: HandlerResult,
   contentType: string | undefined,
-  kind: BodyKind | undefined,
+  format: BodyFormat | undefined,
   extraHeaders: Readonly<Record<string, string>> = {},
 ): void {
   if (response.headersSent || response.destroyed) return;
@@ -22,7 +27,9 @@ export function send(
     response.end();
     return;
   }
-  const payload = serialize(result.body, kind ?? kindOf(contentType));
+  const payload = (format ?? formatOfKind(kindOf(essenceOf(contentType) ?? contentType))).serialize(
+    result.body,
+  );
   response.setHeader(
     'content-type',
     contentType.startsWith('text/') && !contentType.includes('charset')
@@ -40,14 +47,7 @@ export function sendJson(
   body: unknown,
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  send(response, { status, body }, contentType, 'json', headers);
-}
-
-function serialize(body: unknown, kind: BodyKind): string | Buffer {
-  if (kind === 'json') return JSON.stringify(body);
-  if (Buffer.isBuffer(body)) return body;
-  if (body instanceof Uint8Array) return Buffer.from(body);
-  return typeof body === 'string' ? body : JSON.stringify(body);
+  send(response, { status, body }, contentType, JSON_FORMAT, headers);
 }
 
 /** standin's own refusals and failures, as RFC 9457 problem details. */

@@ -1,5 +1,5 @@
 /** How a body of a media type is read and written. */
-export type BodyKind = 'json' | 'text' | 'form' | 'binary';
+export type BodyKind = 'json' | 'xml' | 'text' | 'form' | 'multipart' | 'binary';
 
 /** `application/hal+json; charset=utf-8` → `application/hal+json`. */
 export function essenceOf(contentType: string | undefined): string | undefined {
@@ -13,10 +13,17 @@ export function charsetOf(contentType: string | undefined): string | undefined {
   return match?.[1]?.toLowerCase();
 }
 
-/** JSON and its structured-suffix family (`application/hal+json`, `application/problem+json`). */
+/**
+ * How a media type is read and written: JSON and its structured-suffix family
+ * (`application/hal+json`), XML and its family (`text/xml`, `application/atom+xml`), forms,
+ * multipart forms, text; anything else is bytes.
+ */
 export function kindOf(essence: string): BodyKind {
   if (essence === 'application/json' || essence.endsWith('+json')) return 'json';
+  // Before text/*: `text/xml` is XML.
+  if (essence.endsWith('/xml') || essence.endsWith('+xml')) return 'xml';
   if (essence === 'application/x-www-form-urlencoded') return 'form';
+  if (essence === 'multipart/form-data') return 'multipart';
   if (essence.startsWith('text/')) return 'text';
   return 'binary';
 }

@@ -4,15 +4,33 @@ import { appendPointer } from '../spec/json-pointer.js';
 import type { RequestBody, SchemaNode } from '../spec/openapi.js';
 import type { ValidateFunction } from './ajv.js';
 import { failuresFromAjv, type Failure } from './failure.js';
+import { compileFormReader, type FormReader } from './form-body.js';
 import { charsetOf, essenceOf, findContentKey, kindOf, type BodyKind } from './media-type.js';
+import { compileMultipartReader, type MultipartReader } from './multipart-body.js';
+import { DEFAULT_MULTIPART_LIMITS, splitMultipart, type MultipartLimits } from './multipart.js';
 import type { SchemaCompiler } from './schema-compiler.js';
+import { coerceScalar, lengthLimitsOf } from './schema-shape.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { readXml } from './xml-body.js';
 
+/**
+ * One media type of a request body, with what reads it prepared at startup. JSON is validated as
+ * sent; every other kind arrives as text (forms, multipart fields, XML, text) and is validated by
+ * the coercing validator, which gives the values their schema's types.
+ */
 interface BodyMedia {
   /** The key of the spec's `content` map (may be a range such as `application/*`). */
   key: string;
+  schema?: SchemaNode;
+  /** For JSON bodies: no coercion. */
   validate?: ValidateFunction;
+  /** For bodies whose values arrive as text. */
+  validateCoercing?: ValidateFunction;
   schemaPointer: string;
+  form?: FormReader;
+  multipart?: MultipartReader;
+  /** `maxLength`/`minLength` of a binary body, in bytes. */
+  byteLimits: { min?: number; max?: number };
 }
 
 export interface RequestBodyPlan {
@@ -24,11 +42,20 @@ export interface RequestBodyPlan {
 /** What the request's headers say about its body, decided before a byte of it is read. */
 export type BodyExpectation =
   | { ok: true; present: false }
-  | { ok: true; present: true; media: BodyMedia; essence: string; kind: BodyKind }
+  | {
+      ok: true;
+      present: true;
+      media: BodyMedia;
+      essence: string;
+      kind: BodyKind;
+      /** The whole Content-Type (a multipart body's boundary is in it). */
+      contentType: string;
+    }
   | { ok: false; status: 400 | 415; failures: Failure[] };
 
+/** 413 when a multipart limit is passed (parts, fields, field or file size). */
 export type BodyOutcome =
-  { ok: true; body: unknown } | { ok: false; status: 400; failures: Failure[] };
+  { ok: true; body: unknown } | { ok: false; status: 400 | 413; failures: Failure[] };
 
 /** Request bodies are always read as UTF-8 text when they are text at all. */
 const UTF8_NAMES = new Set(['utf-8', 'utf8', 'us-ascii']);
@@ -43,17 +70,25 @@ export function compileRequestBody(
   const media = new Map<string, BodyMedia>();
   for (const [key, mediaType] of Object.entries(requestBody.content ?? {})) {
     const schemaPointer = appendPointer(pointer, 'content', key, 'schema');
-    const entry: BodyMedia = { key, schemaPointer };
-    if (mediaType.schema) {
-      const coerce = key.toLowerCase().startsWith('application/x-www-form-urlencoded');
-      const validate = compiler.body(
-        mediaType.schema as SchemaNode,
-        'request',
-        schemaPointer,
-        coerce,
-      );
-      if (validate) entry.validate = validate;
+    const schema = mediaType.schema as SchemaNode | undefined;
+    const entry: BodyMedia = { key, schemaPointer, byteLimits: lengthLimitsOf(schema) };
+    // A range (`*/*`) may be any kind; a concrete key is one, and only its validator is compiled.
+    const isRange = key.includes('*');
+    const kind = kindOf(essenceOf(key) ?? key);
+    if (schema !== undefined) {
+      entry.schema = schema;
+      if (isRange || kind === 'json') {
+        const validate = compiler.body(schema, 'request', schemaPointer);
+        if (validate) entry.validate = validate;
+      }
+      if (isRange || (kind !== 'json' && kind !== 'binary')) {
+        const validate = compiler.body(schema, 'request', schemaPointer, true);
+        if (validate) entry.validateCoercing = validate;
+      }
     }
+    if (isRange || kind === 'form') entry.form = compileFormReader(schema, mediaType.encoding);
+    if (isRange || kind === 'multipart')
+      entry.multipart = compileMultipartReader(schema, mediaType.encoding);
     media.set(key, entry);
   }
   return { required: requestBody.required === true, media, keys: [...media.keys()] };
@@ -99,27 +134,43 @@ export function expectBody(plan: RequestBodyPlan, headers: IncomingHttpHeaders):
   if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
     return unsupported(`Content-Encoding ${encoding} is not supported`);
   }
-  return { ok: true, present: true, media, essence, kind };
+  return {
+    ok: true,
+    present: true,
+    media,
+    essence,
+    kind,
+    contentType: headers['content-type'] ?? essence,
+  };
 }
 
 /** Decodes and validates a body that `expectBody` accepted and that has been read in full. */
 export function checkBody(
   expected: Extract<BodyExpectation, { present: true }>,
   raw: Buffer,
+  multipartLimits: Readonly<MultipartLimits> = DEFAULT_MULTIPART_LIMITS,
 ): BodyOutcome {
   const { media, kind } = expected;
-  let body: unknown = raw;
-  if (kind !== 'binary') {
-    let text: string;
-    try {
-      text = utf8.decode(raw);
-    } catch {
-      return invalid('is not valid UTF-8');
-    }
-    if (kind === 'json') {
+  switch (kind) {
+    case 'binary':
+      return checkBytes(media, raw);
+    case 'multipart':
+      return checkMultipart(media, raw, expected.contentType, multipartLimits);
+    default:
+      break;
+  }
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    return invalid('is not valid UTF-8');
+  }
+  switch (kind) {
+    case 'json': {
       if (text.trim() === '') return invalid('is empty, but Content-Type says JSON');
       if (nestsDeeperThan(text, MAX_JSON_DEPTH))
         return invalid(`nests deeper than ${MAX_JSON_DEPTH} levels`);
+      let body: unknown;
       try {
         body = secureJson.parse(text, null, {
           protoAction: 'error',
@@ -128,46 +179,86 @@ export function checkBody(
       } catch (error) {
         return invalid(`is not valid JSON: ${(error as Error).message}`);
       }
-    } else if (kind === 'form') {
-      body = formToObject(new URLSearchParams(text));
-    } else {
-      body = text;
+      return validated(media, media.validate, body);
     }
+    case 'form': {
+      const reading = (media.form ?? compileFormReader(media.schema, undefined))(text);
+      if (!reading.ok) return invalid(reading.message);
+      return validated(media, media.validateCoercing, reading.value);
+    }
+    case 'xml': {
+      const reading = readXml(text, media.schema);
+      if (!reading.ok) return invalid(reading.message);
+      return validated(media, media.validateCoercing, reading.value);
+    }
+    default:
+      // Text: a string, or the schema's scalar when it reads as one (`42` for an integer).
+      return validated(
+        media,
+        media.validateCoercing,
+        media.schema === undefined ? text : coerceScalar(text, media.schema),
+      );
   }
-  if (media.validate && kind !== 'binary' && !media.validate(body)) {
+}
+
+/** Bytes are not a value a schema describes; only their length (`maxLength`) is checked. */
+function checkBytes(media: BodyMedia, raw: Buffer): BodyOutcome {
+  const { min, max } = media.byteLimits;
+  if (max !== undefined && raw.length > max)
+    return invalid(`is ${raw.length} bytes, more than the maxLength of ${max}`, 'maxLength');
+  if (min !== undefined && raw.length < min)
+    return invalid(`is ${raw.length} bytes, fewer than the minLength of ${min}`, 'minLength');
+  return { ok: true, body: raw };
+}
+
+function checkMultipart(
+  media: BodyMedia,
+  raw: Buffer,
+  contentType: string,
+  limits: Readonly<MultipartLimits>,
+): BodyOutcome {
+  const split = splitMultipart(raw, contentType, limits);
+  if (!split.ok) {
+    return {
+      ok: false,
+      status: split.status,
+      failures: [{ in: 'body', pointer: '', message: `the body ${split.message}` }],
+    };
+  }
+  const reader = media.multipart ?? compileMultipartReader(media.schema, undefined);
+  const reading = reader(split.parts);
+  if (!reading.ok) return invalid(reading.message);
+  const outcome = validated(media, media.validateCoercing, reading.value);
+  if (!outcome.ok) return outcome;
+  // Validation ran on stand-ins for the files (and coerced the text parts in place).
+  return { ok: true, body: reading.restoreFiles(reading.value) };
+}
+
+function validated(
+  media: BodyMedia,
+  validate: ValidateFunction | undefined,
+  body: unknown,
+): BodyOutcome {
+  if (validate && !validate(body)) {
     return {
       ok: false,
       status: 400,
-      failures: failuresFromAjv(media.validate.errors, 'body', media.schemaPointer),
+      failures: failuresFromAjv(validate.errors, 'body', media.schemaPointer),
     };
   }
   return { ok: true, body };
-}
-
-function formToObject(form: URLSearchParams): Record<string, string | string[]> {
-  const entries = new Map<string, string | string[]>();
-  for (const [key, value] of form) {
-    const existing = entries.get(key);
-    entries.set(
-      key,
-      existing === undefined
-        ? value
-        : Array.isArray(existing)
-          ? [...existing, value]
-          : [existing, value],
-    );
-  }
-  return Object.fromEntries(entries);
 }
 
 function unsupported(message: string): BodyExpectation {
   return { ok: false, status: 415, failures: [{ in: 'content-type', message }] };
 }
 
-function invalid(message: string): BodyOutcome {
+function invalid(message: string, keyword?: string): BodyOutcome {
   return {
     ok: false,
     status: 400,
-    failures: [{ in: 'body', pointer: '', message: `the body ${message}` }],
+    failures: [
+      { in: 'body', pointer: '', ...(keyword ? { keyword } : {}), message: `the body ${message}` },
+    ],
   };
 }

@@ -8,16 +8,27 @@ import {
 } from '../spec/openapi.js';
 import type { HandlerResult } from '../types/handler-result.js';
 import type { ValidateFunction } from './ajv.js';
+import { formatOfKind, xmlFormat, type BodyFormat } from './body-format.js';
 import { failuresFromAjv, type Failure } from './failure.js';
 import { essenceOf, findContentKey, kindOf, type BodyKind } from './media-type.js';
 import type { SchemaCompiler } from './schema-compiler.js';
+import { readXml } from './xml-body.js';
 
 export interface ResponseMedia {
   key: string;
   definition: MediaType;
   validate?: ValidateFunction;
   schemaPointer: string;
+  /** XML written as this media type's schema says, for an XML answer (prepared at startup). */
+  xml?: BodyFormat;
 }
+
+/**
+ * The names of a document's schema components (`components.schemas`), by schema object: the
+ * document is dereferenced, so a component is the same object wherever it is used. An XML
+ * answer's root element is named after its component when its schema has no `xml.name`.
+ */
+export type ComponentNames = ReadonlyMap<object, string>;
 
 interface ResponseHeader {
   /** Lower-case, as compared. */
@@ -48,7 +59,8 @@ export type ResponseOutcome =
       ok: true;
       definition: ResponseDefinition;
       contentType: string | undefined;
-      kind: BodyKind | undefined;
+      /** How `send` writes the body for its media type (engine/send.ts). */
+      kind: BodyFormat | undefined;
     }
   | { ok: false; failures: Failure[] };
 
@@ -56,6 +68,7 @@ export function compileResponses(
   responses: Record<string, Response | { $ref: string }> | undefined,
   compiler: SchemaCompiler,
   pointer: string,
+  componentNames: ComponentNames = new Map(),
 ): ResponsesPlan {
   const byKey = new Map<string, ResponseDefinition>();
   for (const [statusKey, maybeResponse] of Object.entries(responses ?? {})) {
@@ -66,8 +79,15 @@ export function compileResponses(
       const schemaPointer = appendPointer(responsePointer, 'content', key, 'schema');
       const entry: ResponseMedia = { key, definition: mediaType, schemaPointer };
       if (mediaType.schema) {
-        const validate = compiler.body(mediaType.schema as SchemaNode, 'response', schemaPointer);
+        const schema = mediaType.schema as SchemaNode;
+        const validate = compiler.body(schema, 'response', schemaPointer);
         if (validate) entry.validate = validate;
+        // A range (`*/*`, `application/*`) may be answered as XML too.
+        if (key.includes('*') || kindOf(essenceOf(key) ?? key) === 'xml') {
+          entry.xml = xmlFormat(schema, (node) =>
+            typeof node === 'object' ? componentNames.get(node) : undefined,
+          );
+        }
       }
       media.set(key, entry);
     }
@@ -150,7 +170,7 @@ export function checkResponse(plan: ResponsesPlan, result: HandlerResult): Respo
   }
   const failures: Failure[] = [];
   let contentType: string | undefined;
-  let kind: BodyKind | undefined;
+  let format: BodyFormat | undefined;
   if (definition.keys.length === 0) {
     if (result.body !== undefined && result.body !== '') {
       failures.push({
@@ -172,15 +192,40 @@ export function checkResponse(plan: ResponsesPlan, result: HandlerResult): Respo
         schemaPath: appendPointer(definition.pointer, 'content'),
       });
     } else {
-      kind = kindOf(essence);
-      if (result.body === undefined && media.validate) {
+      const kind = kindOf(essence);
+      format = kind === 'xml' && media.xml ? media.xml : formatOfKind(kind);
+      const { body } = result;
+      const cannotCarry = body === undefined ? undefined : format.cannotCarry(body);
+      if (body === undefined && media.validate) {
         failures.push({
           in: 'body',
           pointer: '',
           message: `response ${definition.statusKey} documents a ${media.key} body, but none was returned`,
           schemaPath: media.schemaPointer,
         });
-      } else if (media.validate && kind !== 'binary' && !media.validate(result.body)) {
+      } else if (cannotCarry !== undefined) {
+        // Sending it anyway would mislabel it (an object as JSON text under `text/plain`).
+        failures.push({
+          in: 'body',
+          pointer: '',
+          keyword: 'mediaType',
+          message: `the media type ${essence} cannot carry this value: ${cannotCarry}`,
+          schemaPath: media.schemaPointer,
+        });
+      } else if (media.validate && kind === 'xml' && typeof body === 'string') {
+        // XML a handler wrote itself: read back as its schema says, then judged like any value.
+        const reading = readXml(body, media.definition.schema as SchemaNode | undefined);
+        if (!reading.ok) {
+          failures.push({
+            in: 'body',
+            pointer: '',
+            message: `the body ${reading.message}`,
+            schemaPath: media.schemaPointer,
+          });
+        } else if (!media.validate(reading.value)) {
+          failures.push(...failuresFromAjv(media.validate.errors, 'body', media.schemaPointer));
+        }
+      } else if (media.validate && validatesAsValue(kind, body) && !media.validate(body)) {
         failures.push(...failuresFromAjv(media.validate.errors, 'body', media.schemaPointer));
       }
     }
@@ -206,7 +251,25 @@ export function checkResponse(plan: ResponsesPlan, result: HandlerResult): Respo
   }
   return failures.length > 0
     ? { ok: false, failures }
-    : { ok: true, definition, contentType, kind };
+    : { ok: true, definition, contentType, kind: format };
+}
+
+/**
+ * Is the body the value its schema describes? Bytes are not (a binary schema describes the
+ * bytes), and neither is a form a handler already wrote out as text (XML text is read back first).
+ */
+function validatesAsValue(kind: BodyKind, body: unknown): boolean {
+  switch (kind) {
+    case 'json':
+    case 'text':
+      return true;
+    case 'xml':
+    case 'form':
+      return typeof body !== 'string' && !(body instanceof Uint8Array);
+    case 'multipart':
+    case 'binary':
+      return false;
+  }
 }
 
 function headerOf(result: HandlerResult, lowerName: string): string | undefined {
