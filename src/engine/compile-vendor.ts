@@ -19,6 +19,7 @@ import {
 import { compileRequestBody, type RequestBodyPlan } from '../validators/request-body.js';
 import { compileResponses, type ResponsesPlan } from '../validators/response.js';
 import { SchemaCompiler } from '../validators/schema-compiler.js';
+import { compileChallenge, type AuthChallenge } from '../validators/auth-challenge.js';
 import { compileSecurity, type SecurityPlan } from '../validators/security.js';
 import type { Handler, VendorModule } from '../handlers/types.js';
 import { PathRouter } from './router.js';
@@ -32,8 +33,10 @@ export interface CompiledOperation {
   template: string;
   pointer: string;
   security: SecurityPlan;
-  /** `WWW-Authenticate` for a 401, when the operation uses an HTTP auth scheme. */
-  challenge?: string;
+  /** `WWW-Authenticate` for a 401, when the operation uses an HTTP auth scheme (or OAuth2/OIDC). */
+  challenge?: AuthChallenge;
+  /** The status a request breaking the spec is refused with: 400, or 422 when only that is documented. */
+  invalidRequestStatus: number;
   parameters: ParametersPlan;
   requestBody?: RequestBodyPlan;
   responses: ResponsesPlan;
@@ -79,6 +82,12 @@ export function compileVendor(
   const router = new PathRouter<CompiledOperation>();
   const operations: CompiledOperation[] = [];
   const mountPath = `/${spec.vendor}${spec.basePath}`;
+  // An XML body without `xml.name` is named after its component, as the real service names it.
+  const componentNames = new Map<object, string>(
+    Object.entries(document.components?.schemas ?? {}).flatMap(([name, schema]) =>
+      typeof schema === 'object' && schema !== null ? [[schema, name] as const] : [],
+    ),
+  );
 
   for (const [template, maybeItem] of Object.entries(document.paths ?? {})) {
     const item = maybeItem;
@@ -100,6 +109,7 @@ export function compileVendor(
         schemes,
         defaultSecurity: document.security ?? [],
         version: spec.version,
+        componentNames,
         warn: (message) => warn(`${spec.vendor}: ${message}`),
       });
       operations.push(compiled);
@@ -152,6 +162,8 @@ interface OperationSource {
   schemes: Record<string, SecurityScheme>;
   defaultSecurity: NonNullable<Operation['security']>;
   version: LoadedSpec['version'];
+  /** Component schemas by object (the document is dereferenced), for XML root names. */
+  componentNames: ReadonlyMap<object, string>;
   warn: Warn;
 }
 
@@ -162,6 +174,7 @@ function compileOperation(source: OperationSource): CompiledOperation {
     operation.responses,
     compiler,
     appendPointer(pointer, 'responses'),
+    source.componentNames,
   );
   const operationId = operation.operationId ?? `${source.method.toUpperCase()} ${source.template}`;
   const compiled: CompiledOperation = {
@@ -174,6 +187,7 @@ function compileOperation(source: OperationSource): CompiledOperation {
     parameters: compileParameters(declaredParameters(source), compiler, pointer),
     responses,
     answers: compileSpecAnswers(responses, source.version, operationId, source.warn),
+    invalidRequestStatus: invalidRequestStatusOf(responses),
   };
   const requestBody = compileRequestBody(
     resolved<RequestBody>(operation.requestBody),
@@ -181,7 +195,7 @@ function compileOperation(source: OperationSource): CompiledOperation {
     appendPointer(pointer, 'requestBody'),
   );
   if (requestBody) compiled.requestBody = requestBody;
-  const challenge = challengeOf(operation.security ?? source.defaultSecurity, source.schemes);
+  const challenge = compileChallenge(operation.security ?? source.defaultSecurity, source.schemes);
   if (challenge) compiled.challenge = challenge;
   return compiled;
 }
@@ -211,23 +225,14 @@ function declaredParameters({
   return [...inherited, ...own];
 }
 
-function challengeOf(
-  requirements: NonNullable<Operation['security']>,
-  schemes: Record<string, SecurityScheme>,
-): string | undefined {
-  // Only bearer schemes: a `Basic` challenge makes browsers pop up a login dialog, which would
-  // get in a frontend's way (and vendors with legacy Basic auth do not announce it).
-  for (const requirement of requirements) {
-    for (const name of Object.keys(requirement)) {
-      const scheme = schemes[name];
-      const bearer =
-        (scheme?.type === 'http' && scheme.scheme.toLowerCase() === 'bearer') ||
-        scheme?.type === 'oauth2' ||
-        scheme?.type === 'openIdConnect';
-      if (bearer) return 'Bearer realm="standin"';
-    }
-  }
-  return undefined;
+/**
+ * The status a request that breaks the spec (its parameters, its body) is refused with: the one
+ * the operation documents for it. 400 when documented (or when nothing is), else 422 (an API that
+ * documents only 422 answers validation failures with it), else 400 under `4XX` or `default`.
+ */
+function invalidRequestStatusOf(responses: ResponsesPlan): number {
+  if (!responses.byKey.has('400') && responses.byKey.has('422')) return 422;
+  return 400;
 }
 
 /**

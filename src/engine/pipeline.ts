@@ -57,6 +57,8 @@ export interface Exchange {
   /** Below the vendor's mount point, still percent-encoded. */
   path: string;
   query: URLSearchParams;
+  /** The query as sent, still percent-encoded: `allowReserved` is judged on it. */
+  rawQuery: string;
   /** The whole path, for messages and violations. */
   fullPath: string;
   /** What the record step will keep of the request (engine/observe.ts): the steps add to it. */
@@ -102,6 +104,7 @@ export async function serveVendorRequest(
     method: request.method ?? 'GET',
     path: target.path,
     query: new URLSearchParams(target.query),
+    rawQuery: target.query,
     fullPath: vendor.mountPath + target.path,
     record,
   };
@@ -305,7 +308,7 @@ async function injectFault(exchange: RoutedExchange, phase: FaultPhase): Promise
     exchange.request.headers.accept,
     exchange.fullPath,
   );
-  sendChecked(exchange, answer);
+  sendChecked(exchange, withoutHeadersSet(answer, exchange.response));
   return true;
 }
 
@@ -369,8 +372,9 @@ function unauthenticated(
   failures: Failure[],
   broke: boolean,
 ): ProblemError {
+  // RFC 9110 §15.5.2: a 401 carries a challenge for each scheme it would accept.
   const headers: Record<string, string> = operation.challenge
-    ? { 'www-authenticate': operation.challenge }
+    ? { 'www-authenticate': operation.challenge.header() }
     : {};
   const problem = problems.unauthenticated(failures);
   return broke ? clientBroke(problem, headers) : new ProblemError(problem, headers);
@@ -384,10 +388,14 @@ function checkRequestParameters(
   const outcome = checkParameters(exchange.operation.parameters, {
     path: exchange.pathParams,
     query: sources.query,
+    rawQuery: exchange.rawQuery,
     headers: sources.headers,
     cookies: sources.cookies,
   });
-  if (!outcome.ok) throw clientBroke(problems.invalidRequest(outcome.failures));
+  if (!outcome.ok)
+    throw clientBroke(
+      problems.invalidRequest(outcome.failures, exchange.operation.invalidRequestStatus),
+    );
   return outcome.values;
 }
 
@@ -408,7 +416,7 @@ async function readRequestBody(
     throw clientBroke(
       expected.status === 415
         ? problems.unsupportedMediaType(expected.failures)
-        : problems.invalidRequest(expected.failures),
+        : problems.invalidRequest(expected.failures, operation.invalidRequestStatus),
     );
   }
   if (!expected.present) return { body: undefined };
@@ -422,13 +430,23 @@ async function readRequestBody(
       throw clientBroke(problems.payloadTooLarge(limit), { connection: 'close' });
     }
     throw clientBroke(
-      problems.invalidRequest([
-        { in: 'body', pointer: '', message: `could not be read: ${(error as Error).message}` },
-      ]),
+      problems.invalidRequest(
+        [{ in: 'body', pointer: '', message: `could not be read: ${(error as Error).message}` }],
+        operation.invalidRequestStatus,
+      ),
     );
   }
   const outcome = checkBody(expected, raw);
-  if (!outcome.ok) throw clientBroke(problems.invalidRequest(outcome.failures));
+  if (!outcome.ok)
+    throw clientBroke(
+      outcome.status === 413
+        ? {
+            ...problems.payloadTooLarge(limit),
+            detail: outcome.failures.map((failure) => failure.message).join('; '),
+            errors: outcome.failures,
+          }
+        : problems.invalidRequest(outcome.failures, operation.invalidRequestStatus),
+    );
   return { body: outcome.body, mediaType: expected.essence };
 }
 
@@ -450,12 +468,15 @@ async function produceResult(
     );
   }
   if (!operation.handler || hasPreferences(preferences)) {
-    return answerFromSpec(
-      operation.answers,
-      operation.operationId,
-      preferences,
-      request.headers.accept,
-      exchange.fullPath,
+    return withoutHeadersSet(
+      answerFromSpec(
+        operation.answers,
+        operation.operationId,
+        preferences,
+        request.headers.accept,
+        exchange.fullPath,
+      ),
+      exchange.response,
     );
   }
   const handlerRequest: HandlerRequest = {
@@ -498,11 +519,36 @@ async function produceResult(
 }
 
 /**
+ * An answer from the spec without the documented headers the request already has real values for
+ * (a rate limit's counters): the spec's examples must not replace them.
+ */
+function withoutHeadersSet(result: HandlerResult, response: ServerResponse): HandlerResult {
+  if (!result.headers || !Object.keys(result.headers).some((name) => response.hasHeader(name)))
+    return result;
+  const headers = Object.fromEntries(
+    Object.entries(result.headers).filter(([name]) => !response.hasHeader(name)),
+  );
+  return { ...result, headers };
+}
+
+/** A 401 the handler answered itself carries the operation's challenge too (RFC 9110 §15.5.2). */
+function withChallenge(operation: CompiledOperation, result: HandlerResult): HandlerResult {
+  if (result.status !== 401 || !operation.challenge) return result;
+  const headers = result.headers ?? {};
+  if (Object.keys(headers).some((name) => name.toLowerCase() === 'www-authenticate')) return result;
+  return {
+    ...result,
+    headers: { ...headers, 'www-authenticate': operation.challenge.header() },
+  };
+}
+
+/**
  * Step 6: the answer must match the spec before it is sent; if it does not, a 500 says why, and
  * the violation is logged and recorded.
  */
-function sendChecked(exchange: RoutedExchange, result: HandlerResult): void {
+function sendChecked(exchange: RoutedExchange, answered: HandlerResult): void {
   const { operation } = exchange;
+  const result = withChallenge(operation, answered);
   const outcome = checkResponse(operation.responses, result);
   if (outcome.ok) {
     send(exchange.response, result, outcome.contentType, outcome.kind);
@@ -551,6 +597,7 @@ function sendError(
     return;
   }
   if (error.problem.errors) exchange.record.failures = error.problem.errors;
+  const headers = challenged(error, operation);
   const problem: Problem = {
     ...error.problem,
     instance,
@@ -563,7 +610,12 @@ function sendError(
     noteViolations(exchange, 'request', problem.status, failures);
   }
   if (operation && problem.status < 500) {
-    const vendorResult = vendorErrorBody(operation.answers, problem);
+    const documented = vendorErrorBody(operation.answers, problem);
+    // The refusal's own headers (Allow, WWW-Authenticate) count towards the documented ones.
+    const vendorResult = documented && {
+      ...documented,
+      headers: { ...documented.headers, ...headers },
+    };
     if (vendorResult) {
       const outcome = checkResponse(operation.responses, vendorResult);
       if (outcome.ok) {
@@ -582,7 +634,21 @@ function sendError(
       noteViolations(exchange, 'response', problem.status, outcome.failures);
     }
   }
-  sendProblem(response, problem, error.headers);
+  sendProblem(response, problem, headers);
+}
+
+/**
+ * A refusal's headers; a 401 a handler refused with (`refuse(401, ...)`: a token that died
+ * meanwhile) gets the operation's challenge like the engine's own 401s.
+ */
+function challenged(
+  error: ProblemError,
+  operation: CompiledOperation | undefined,
+): Record<string, string> {
+  if (error.problem.status !== 401 || !operation?.challenge) return error.headers;
+  if (Object.keys(error.headers).some((name) => name.toLowerCase() === 'www-authenticate'))
+    return error.headers;
+  return { ...error.headers, 'www-authenticate': operation.challenge.header() };
 }
 
 /** A refusal because the request broke the spec: recorded as a violation when it is answered. */

@@ -86,11 +86,12 @@ export const problems = {
       failures,
     ),
 
-  invalidRequest: (failures: Failure[]): Problem =>
+  /** 400, or the status the operation documents for a request breaking the spec (422). */
+  invalidRequest: (failures: Failure[], status = 400): Problem =>
     problem(
       'invalid-request',
-      'Bad Request',
-      400,
+      STATUS_CODES[status] ?? 'Bad Request',
+      status,
       `the request does not match the spec: ${list(failures)}`,
       failures,
     ),

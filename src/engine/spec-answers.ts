@@ -13,6 +13,7 @@ import {
 } from '../validators/response.js';
 import { toJsonSchema } from '../validators/to-json-schema.js';
 import type { HandlerResult } from '../types/handler-result.js';
+import { documentedHeaders } from './documented-headers.js';
 import { ProblemError, problems, type Problem } from './problem.js';
 import type { Preferences } from './prefer.js';
 
@@ -37,6 +38,8 @@ interface MediaAnswer {
 interface StatusAnswer {
   definition: ResponseDefinition;
   media: MediaAnswer[];
+  /** The documented headers with their values (engine/documented-headers.ts), sent with every answer. */
+  headers: Record<string, string>;
 }
 
 /**
@@ -63,6 +66,9 @@ export function compileSpecAnswers(
         compileMedia(media, version, (message) =>
           warn(`${operationId} ${definition.statusKey} ${media.key}: ${message}`),
         ),
+      ),
+      headers: documentedHeaders(definition, (message) =>
+        warn(`${operationId} ${definition.statusKey}: ${message}`),
       ),
     });
   }
@@ -226,6 +232,21 @@ export function answerFromSpec(
   accept: string | undefined,
   instance: string,
 ): HandlerResult {
+  const { answer, result } = bodyFromSpec(answers, operationId, preferences, accept, instance);
+  if (Object.keys(answer.headers).length === 0) return result;
+  // The prepared headers are only read, never changed, so they are shared like the bodies.
+  if (!result.headers) return { ...result, headers: answer.headers };
+  return { ...result, headers: { ...answer.headers, ...result.headers } };
+}
+
+/** The status and body of an answer from the spec, and the documented response it came from. */
+function bodyFromSpec(
+  answers: SpecAnswers,
+  operationId: string,
+  preferences: Preferences,
+  accept: string | undefined,
+  instance: string,
+): { answer: StatusAnswer; result: HandlerResult } {
   const status = preferences.code ?? answers.defaultStatus;
   const answer = status === undefined ? undefined : documentedFor(answers.byKey, status);
   if (status === undefined || answer === undefined) {
@@ -239,7 +260,7 @@ export function answerFromSpec(
     );
   }
   const media = negotiate(answer.media, accept);
-  if (media === undefined) return { status };
+  if (media === undefined) return { answer, result: { status } };
   if (preferences.example !== undefined) {
     if (!media.named.has(preferences.example)) {
       const names = [...media.named.keys()];
@@ -249,39 +270,53 @@ export function answerFromSpec(
         ),
       );
     }
-    return { status, contentType: media.contentType, body: media.named.get(preferences.example) };
+    return {
+      answer,
+      result: {
+        status,
+        contentType: media.contentType,
+        body: media.named.get(preferences.example),
+      },
+    };
   }
   if (status >= 400 && media.errorFields.length > 0) {
     // An error asked for with `Prefer: code=409` and documented without an example: the vendor's
     // shape, saying what the spec says of that status rather than the sampler's "string"s.
     const said = answer.definition.definition.description || STATUS_CODES[status] || 'Error';
-    return vendorErrorBody(answers, {
+    const result = vendorErrorBody(answers, {
       type: 'about:blank',
       title: STATUS_CODES[status] ?? 'Error',
       status,
       detail: said,
       instance,
     }) as HandlerResult;
+    return { answer, result };
   }
   if (preferences.dynamic === true && media.generationSchema !== undefined) {
     return {
-      status,
-      contentType: media.contentType,
-      body: generateSync(media.generationSchema, { seed: randomInt(2 ** 31) }),
+      answer,
+      result: {
+        status,
+        contentType: media.contentType,
+        body: generateSync(media.generationSchema, { seed: randomInt(2 ** 31) }),
+      },
     };
   }
   // Answers are only serialized, never changed, so the prepared value is shared.
-  return { status, contentType: media.contentType, body: media.staticBody };
+  return { answer, result: { status, contentType: media.contentType, body: media.staticBody } };
 }
 
 /**
  * A refusal in the vendor's documented format for its status, if the operation documents one
- * (the exact status, its range, or `default`); undefined otherwise.
+ * (the exact status, its range, or `default`), with the documented headers; without a body when
+ * that response documents no content (OpenAPI 3.0 §4.7.17). Undefined when none is documented.
  */
 export function vendorErrorBody(answers: SpecAnswers, problem: Problem): HandlerResult | undefined {
   const answer = documentedFor(answers.byKey, problem.status);
-  const media = answer?.media[0];
-  if (!media) return undefined;
+  if (!answer) return undefined;
+  const headers = Object.keys(answer.headers).length > 0 ? { headers: answer.headers } : {};
+  const media = answer.media[0];
+  if (!media) return { status: problem.status, ...headers };
   let body = media.errorBase;
   if (media.errorFields.length > 0 && isObject(body)) {
     const filled: Record<string, unknown> = { ...body };
@@ -295,5 +330,5 @@ export function vendorErrorBody(answers: SpecAnswers, problem: Problem): Handler
     }
     body = filled;
   }
-  return { status: problem.status, contentType: media.contentType, body };
+  return { status: problem.status, contentType: media.contentType, body, ...headers };
 }

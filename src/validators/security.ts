@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isObject, type SecurityRequirement, type SecurityScheme } from '../spec/openapi.js';
+import { isLooseToken, parseCredentials, type ParsedCredentials } from './auth-header.js';
 import type { Failure } from './failure.js';
 
 /** A credential as the client sent it, read from the place its security scheme names. */
@@ -11,7 +12,7 @@ export interface Credential {
   name: string;
   /** The secret itself, without the scheme word or prefix (`Bearer `, `Token `). */
   value: string;
-  /** HTTP Basic only. */
+  /** HTTP Basic and Digest: the user the client names. */
   username?: string;
 }
 
@@ -104,12 +105,11 @@ export function checkSecurity(plan: SecurityPlan, sources: CredentialSources): S
 function readerFor(name: string, scheme: SecurityScheme): SchemeReader {
   switch (scheme.type) {
     case 'http':
-      return scheme.scheme.toLowerCase() === 'basic'
-        ? basicReader(name)
-        : authorizationReader(name, scheme.scheme);
+      return httpReader(name, scheme.scheme);
     case 'oauth2':
     case 'openIdConnect':
-      return authorizationReader(name, 'Bearer');
+      // Their access tokens are sent as Bearer tokens (RFC 6750; OpenID Connect Core §3.1.3.3).
+      return httpReader(name, 'bearer');
     case 'apiKey':
       return apiKeyReader(
         name,
@@ -134,47 +134,98 @@ function prefixOf(scheme: SecurityScheme): string {
   return typeof prefix === 'string' ? prefix : '';
 }
 
-/** `Authorization: <scheme> <token>`; the scheme word is case-insensitive (RFC 9110 §11.1). */
-function authorizationReader(name: string, authScheme: string): SchemeReader {
-  // As clients write it: `Bearer <token>`, whatever case the spec gives the scheme in.
-  const expected = `${authScheme.charAt(0).toUpperCase()}${authScheme.slice(1)} <token>`;
-  return {
-    scheme: name,
-    read(sources) {
-      if (sentTwice(sources, 'header', 'authorization'))
-        return failure(name, 'the Authorization header is sent more than once');
-      const token = afterPrefix(sources.headers.authorization, `${authScheme} `);
-      if (token === undefined) {
-        return failure(name, `expected an Authorization header "${expected}"`);
-      }
-      return { credential: { scheme: name, in: 'header', name: 'authorization', value: token } };
-    },
-  };
-}
+/** What a scheme takes from parsed credentials, or what it expected instead. */
+type CredentialsReading = { value: string; username?: string } | { expected: string };
 
-function basicReader(name: string): SchemeReader {
+/**
+ * `Authorization: <scheme> ...`, each scheme by its own grammar: Basic (RFC 7617), Bearer
+ * (RFC 6750), Digest (RFC 7616), and any other scheme token with a token68 or auth-params
+ * (RFC 9110 §11.4: HOBA, Negotiate, AWS4-HMAC-SHA256). The scheme word is case-insensitive.
+ */
+function httpReader(name: string, authScheme: string): SchemeReader {
+  const lowerScheme = authScheme.toLowerCase();
+  const interpret =
+    lowerScheme === 'basic'
+      ? readBasic
+      : lowerScheme === 'bearer'
+        ? readBearer
+        : lowerScheme === 'digest'
+          ? readDigest
+          : (parsed: ParsedCredentials) => readAnyScheme(parsed, authScheme);
   return {
     scheme: name,
     read(sources) {
       if (sentTwice(sources, 'header', 'authorization'))
         return failure(name, 'the Authorization header is sent more than once');
-      const encoded = afterPrefix(sources.headers.authorization, 'Basic ');
-      const decoded = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon < 0) {
-        return failure(name, 'expected an Authorization header "Basic <base64 of user:password>"');
-      }
+      const parsed = parseCredentials(headerValue(sources.headers.authorization));
+      const reading =
+        parsed && parsed.scheme.toLowerCase() === lowerScheme
+          ? interpret(parsed)
+          : { expected: expectedOf(lowerScheme, authScheme) };
+      if ('expected' in reading)
+        return failure(name, `expected an Authorization header "${reading.expected}"`);
       return {
         credential: {
           scheme: name,
           in: 'header',
           name: 'authorization',
-          value: decoded.slice(colon + 1),
-          username: decoded.slice(0, colon),
+          value: reading.value,
+          ...(reading.username !== undefined ? { username: reading.username } : {}),
         },
       };
     },
   };
+}
+
+const BASIC_EXPECTED = 'Basic <base64 of user:password>';
+const BEARER_EXPECTED = 'Bearer <token>';
+const DIGEST_EXPECTED =
+  'Digest username="...", realm="...", nonce="...", uri="...", response="..."';
+
+function expectedOf(lowerScheme: string, authScheme: string): string {
+  if (lowerScheme === 'basic') return BASIC_EXPECTED;
+  if (lowerScheme === 'bearer') return BEARER_EXPECTED;
+  if (lowerScheme === 'digest') return DIGEST_EXPECTED;
+  return `${authScheme} <token68 or auth-params>`;
+}
+
+/** RFC 7617 §2: base64 of `user-id ":" password`. */
+function readBasic(parsed: ParsedCredentials): CredentialsReading {
+  const encoded = parsed.token68;
+  if (encoded === undefined || !isBase64(encoded)) return { expected: BASIC_EXPECTED };
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return { expected: BASIC_EXPECTED };
+  return { value: decoded.slice(colon + 1), username: decoded.slice(0, colon) };
+}
+
+/** Standard base64 (RFC 4648 §4), the padding optional as many clients leave it out. */
+function isBase64(value: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && value.length % 4 !== 1;
+}
+
+/** RFC 6750 §2.1: `Bearer b64token`, a token68 (or a vendor's token with a `:`, see isLooseToken). */
+function readBearer(parsed: ParsedCredentials): CredentialsReading {
+  if (parsed.token68 !== undefined) return { value: parsed.token68 };
+  return isLooseToken(parsed.rest) ? { value: parsed.rest } : { expected: BEARER_EXPECTED };
+}
+
+/**
+ * RFC 7616 §3.4: auth-params. Present when it parses and names the user and the response: the
+ * response is the credential's value (the secret's proof), the username its user.
+ */
+function readDigest(parsed: ParsedCredentials): CredentialsReading {
+  const username = parsed.params?.get('username');
+  const response = parsed.params?.get('response');
+  if (!username || !response) return { expected: DIGEST_EXPECTED };
+  return { value: response, username };
+}
+
+/** Any other scheme: a token68 is the value; auth-params are the value as sent. */
+function readAnyScheme(parsed: ParsedCredentials, authScheme: string): CredentialsReading {
+  if (parsed.token68 !== undefined) return { value: parsed.token68 };
+  if (parsed.params !== undefined) return { value: parsed.rest };
+  return { expected: expectedOf(authScheme.toLowerCase(), authScheme) };
 }
 
 function apiKeyReader(
