@@ -60,18 +60,24 @@ export function healthUrlOf(text: string): URL {
   return url;
 }
 
+const NO_ANSWER_YET = 'no answer yet';
+
 export async function waitUntilReady(request: WaitRequest): Promise<WaitOutcome> {
   const started = Date.now();
   const deadline = started + request.timeoutMs;
   const seconds = request.timeoutMs / 1000;
-  let last = 'no answer yet';
+  let last = NO_ANSWER_YET;
   // Bounded by the deadline: every attempt and every pause is cut to the time left.
   do {
     if (request.pid !== undefined && hasEnded(request.pid)) return ended(request, last);
-    const answer = await attempt(request.url, Math.min(ATTEMPT_LIMIT_MS, deadline - Date.now()));
+    const limitMs = Math.min(ATTEMPT_LIMIT_MS, deadline - Date.now());
+    const answer = await attempt(request.url, limitMs);
     if ('status' in answer && answer.status >= 200 && answer.status < 300)
       return { ready: true, status: answer.status, elapsedMs: Date.now() - started };
-    last = 'status' in answer ? `HTTP ${answer.status}` : answer.error;
+    // An attempt the deadline cut short and that ran out of time says nothing about the server:
+    // what an earlier attempt got (`HTTP 404`) is the better explanation.
+    const cutShort = 'timedOut' in answer && limitMs < ATTEMPT_LIMIT_MS && last !== NO_ANSWER_YET;
+    if (!cutShort) last = 'status' in answer ? `HTTP ${answer.status}` : answer.error;
     await sleep(Math.max(0, Math.min(POLL_INTERVAL_MS, deadline - Date.now())));
   } while (Date.now() < deadline);
   // The process may have ended during the last attempt: that is the better explanation.
@@ -90,7 +96,10 @@ function ended(request: WaitRequest, last: string): WaitOutcome {
 }
 
 /** One GET, on a connection of its own that is closed afterwards: nothing keeps the process alive. */
-function attempt(url: URL, limitMs: number): Promise<{ status: number } | { error: string }> {
+function attempt(
+  url: URL,
+  limitMs: number,
+): Promise<{ status: number } | { error: string; timedOut?: true }> {
   return new Promise((resolve) => {
     const get = url.protocol === 'https:' ? httpsGet : httpGet;
     const request = get(
@@ -105,7 +114,7 @@ function attempt(url: URL, limitMs: number): Promise<{ status: number } | { erro
     const timer = setTimeout(
       () => {
         request.destroy();
-        resolve({ error: `no answer within ${Math.round(limitMs)} ms` });
+        resolve({ error: `no answer within ${Math.round(limitMs)} ms`, timedOut: true });
       },
       Math.max(1, limitMs),
     );
