@@ -1,6 +1,10 @@
 import { Type, type Static } from 'typebox';
 
-/** WireMock Cloud's state: users in organisations, each with one API token. */
+/**
+ * WireMock Cloud's state: users in organisations, each with one API token; the mock APIs they
+ * own; and, for the identity provider stand-in, who approves device logins and the device codes
+ * issued.
+ */
 const User = Type.Object(
   {
     /** Short alphanumerics, as WireMock Cloud's user ids are (`9gd5l`). */
@@ -17,15 +21,79 @@ const User = Type.Object(
   { additionalProperties: false },
 );
 
+/** A mock API, as `GET /v1/users/{userId}/apis` lists it; accessible to its owner. */
+const MockApi = Type.Object(
+  {
+    /** 5 to 10 alphanumerics, as the API reference says of mock API ids (`63om1`). */
+    id: Type.String({ pattern: '^[A-Za-z0-9]{5,10}$' }),
+    name: Type.String({ maxLength: 256 }),
+    description: Type.Optional(Type.String({ maxLength: 256 })),
+    /** Absent: the "unstructured" type. */
+    type: Type.Optional(
+      Type.Union([Type.Literal('openapi'), Type.Literal('grpc'), Type.Literal('graphql')]),
+    ),
+    state: Type.Union([
+      Type.Literal('RUNNING'),
+      Type.Literal('STOPPED'),
+      Type.Literal('SUSPENDED'),
+    ]),
+    createdDate: Type.String(),
+    /** The user id of its owner. */
+    ownerId: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+/** A device code of the identity provider stand-in (RFC 8628), until it expires or is used. */
+const DeviceAuthorization = Type.Object(
+  {
+    deviceCode: Type.String({ minLength: 1 }),
+    userCode: Type.String({ minLength: 1 }),
+    clientId: Type.String(),
+    /** The access token's audience the client asked for. */
+    audience: Type.String(),
+    scope: Type.String(),
+    /** ISO 8601, on the virtual clock. */
+    expiresAt: Type.String(),
+    /** The user who approved it; absent while pending. */
+    approvedBy: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
 export const WireMockStateSchema = Type.Object(
-  { users: Type.Array(User) },
+  {
+    users: Type.Array(User),
+    mockApis: Type.Optional(Type.Array(MockApi)),
+    /**
+     * Who the identity provider logs in when a device code is requested: standin approves it at
+     * once as this user (no browser to click through). Absent: codes stay pending until they expire.
+     */
+    deviceLogin: Type.Optional(
+      Type.Object({ userId: Type.String() }, { additionalProperties: false }),
+    ),
+    deviceAuthorizations: Type.Optional(Type.Array(DeviceAuthorization)),
+  },
   { additionalProperties: false },
 );
 
 export type WireMockUser = Static<typeof User>;
+export type WireMockMockApi = Static<typeof MockApi>;
+export type WireMockDeviceAuthorization = Static<typeof DeviceAuthorization>;
 export type WireMockState = Static<typeof WireMockStateSchema>;
 
-/** The default fixture: an admin and a member of one organisation, and an admin of another. */
+const mockApi = (
+  id: string,
+  ownerId: string,
+  name: string,
+  createdDate: string,
+  extra: Partial<WireMockMockApi> = {},
+): WireMockMockApi => ({ id, name, state: 'RUNNING', createdDate, ownerId, ...extra });
+
+/**
+ * The default fixture: an admin and a member of one organisation, and an admin of another; mock
+ * APIs for each (bob's three make a second page at `limit=2`); device logins approved as alice.
+ */
 export function initialWireMockState(): WireMockState {
   return {
     users: [
@@ -57,5 +125,17 @@ export function initialWireMockState(): WireMockState {
         apiToken: 'c1d2e3f4a5b60718293a4b5c6d7e8f93',
       },
     ],
+    mockApis: [
+      mockApi('63om1', '9gd5l', 'Example Mock API', '2024-08-23T20:15:32.432385Z', {
+        description: 'An API consisting of assorted stubs.',
+      }),
+      mockApi('a4pz7', '9gd5l', 'Payments sandbox', '2024-09-02T08:00:00Z', { type: 'openapi' }),
+      mockApi('b8kq2', 'k2x8p', 'Orders API', '2024-10-01T09:30:00Z', { type: 'openapi' }),
+      mockApi('c3wx9', 'k2x8p', 'Inventory gRPC', '2024-10-05T14:00:00Z', { type: 'grpc' }),
+      mockApi('d5mr4', 'k2x8p', 'Legacy billing', '2024-06-11T11:11:00Z', { state: 'STOPPED' }),
+      mockApi('e9tn6', 'q7m3z', 'Globex GraphQL', '2024-11-20T10:00:00Z', { type: 'graphql' }),
+    ],
+    deviceLogin: { userId: '9gd5l' },
+    deviceAuthorizations: [],
   };
 }
