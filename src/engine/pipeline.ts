@@ -352,6 +352,7 @@ async function applyRateLimit(exchange: RoutedExchange): Promise<HandlerResult |
   const policy = vendor.module.rateLimit;
   if (!policy || !exchange.snapshot.rateLimitOn(vendor.name)) return undefined;
   const { operationId } = operation;
+  if (policy.exempt?.(operationId)) return undefined;
   const now = exchange.now.getTime();
   const clientAddress = request.socket.remoteAddress ?? 'unknown';
   const counter = policy.key({ principal: exchange.principal, clientAddress, operationId });

@@ -92,6 +92,11 @@ export interface StateDefinition<S> {
 export interface RateLimitPolicy {
   /** Says what the limit is, for the control plane: "240 requests a minute per organisation". */
   description: string;
+  /**
+   * Operations the limit does not apply to (PocketPaw's login is let through before its limiter):
+   * neither counted nor answered with the limit's headers.
+   */
+  exempt?(this: void, operationId: string): boolean;
   /** What one counter counts: an organisation, a client address. */
   key(
     this: void,

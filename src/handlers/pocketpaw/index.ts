@@ -1,44 +1,30 @@
-import { tokenBucket, type TokenBucket } from '../../state/rate-limits.js';
-import { indexPer, newSecret, sameSecret } from '../../state/secrets.js';
+import { tokenBucket, type RateDecision, type TokenBucket } from '../../state/rate-limits.js';
+import { newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type {
   Authentication,
   HandlerContext,
   HandlerResult,
   ListedCredential,
-  Principal,
   VendorAction,
   VendorModule,
 } from '../types.js';
-import type { Credential } from '../../validators/security.js';
-import { issueSessionToken, verifySessionToken } from './session-tokens.js';
+import { cookieLogin } from './cookie-login.js';
+import { apiKeyIndex, identify, isMasterBearer } from './identify.js';
+import { issueSessionToken } from './session-tokens.js';
 import { initialPocketPawState, PocketPawStateSchema, type PocketPawState } from './state.js';
 
 /**
  * PocketPaw, "Regenerate Access Token": "Generate a new PocketPaw access token and invalidate all
  * existing session tokens ... Every connected client will need to re-authenticate with the new
  * token." The server's auth middleware accepts, as a bearer token, the master token, a session
- * token signed with it, or an API key (`pp_...`); any of them may regenerate. API keys survive a
- * regeneration; sessions do not (they are signed with the old master). Failures are FastAPI's
- * `{"detail": "Unauthorized"}`. The real server skips auth for localhost connections by default;
- * standin never does, since that would hide a client's missing credential.
+ * token signed with it, or an API key (`pp_...`); and, in the `pocketpaw_session` cookie that the
+ * browser login sets, the master token or a session (see identify.ts). Any of them may
+ * regenerate. API keys survive a regeneration; sessions, cookie or not, do not (they are signed
+ * with the old master). Failures are FastAPI's `{"detail": "Unauthorized"}`. The real server
+ * skips auth for localhost connections by default; standin never does, since that would hide a
+ * client's missing credential.
  */
-const apiKeyIndex = indexPer((state: PocketPawState) =>
-  state.apiKeys.map((apiKey) => [apiKey.key, apiKey] as const),
-);
-
-/** Who a bearer value is: the owner (master token or a session), an API key, or nobody. */
-function identify(state: PocketPawState, credential: Credential, now: Date): Principal | undefined {
-  const value = credential.value;
-  if (sameSecret(value, state.masterToken)) return { id: 'owner', credential };
-  if (value.includes(':') && verifySessionToken(value, state.masterToken, now))
-    return { id: 'owner', credential };
-  if (value.startsWith('pp_')) {
-    const apiKey = apiKeyIndex(state).find(value);
-    if (apiKey) return { id: apiKey.id, credential };
-  }
-  return undefined;
-}
 
 /** The server's version, as `GET /api/version` reports it. */
 const VERSION = { current: '0.4.1', latest: '0.4.1', update_available: false };
@@ -52,9 +38,23 @@ const TIERS = {
   api: tokenBucket(10, 30),
   auth: tokenBucket(1, 5),
 };
+
+/**
+ * The browser login is on the middleware's list of exempt paths, which it lets through before the
+ * limiter: a login is neither counted nor answered with rate-limit headers.
+ */
+const LOGIN_OPERATIONS = new Set([
+  'cookie_login_api_auth_login_post',
+  'cookie_login_api_v1_auth_login_post',
+]);
+
 const tierOf = (operationId: string): keyof typeof TIERS =>
   operationId === 'exchange_session_token_api_auth_session_post' ? 'auth' : 'api';
 const seconds = (ms: number): string => String(Math.max(0, Math.ceil(ms / 1000)));
+
+function take(bucket: unknown, now: number, operationId: string): RateDecision<unknown> {
+  return TIERS[tierOf(operationId)](bucket as TokenBucket | undefined, now);
+}
 
 /** A new master token: the old one and every session signed with it stop working at once. */
 const regenerate = async ({
@@ -103,9 +103,12 @@ export const pocketPaw: VendorModule<PocketPawState> = {
   state: { schema: PocketPawStateSchema, initial: initialPocketPawState },
 
   authenticate(credentials, state, now): Authentication {
-    const credential = credentials[0];
-    const principal = credential && identify(state, credential, now);
-    return principal ? { ok: true, principal } : { ok: false, detail: 'Unauthorized' };
+    // The middleware tries each place in turn (header, then cookie): the first that identifies.
+    for (const credential of credentials) {
+      const principal = identify(state, credential, now);
+      if (principal) return { ok: true, principal };
+    }
+    return { ok: false, detail: 'Unauthorized' };
   },
 
   credentials(state): ListedCredential[] {
@@ -128,9 +131,9 @@ export const pocketPaw: VendorModule<PocketPawState> = {
   rateLimit: {
     description:
       '10 requests a second per client address, burst 30; the session exchange 1 a second, burst 5',
+    exempt: (operationId) => LOGIN_OPERATIONS.has(operationId),
     key: ({ clientAddress, operationId }) => `${tierOf(operationId)}:${clientAddress}`,
-    take: (bucket, now, operationId) =>
-      TIERS[tierOf(operationId)](bucket as TokenBucket | undefined, now),
+    take,
     headers: (decision) => ({
       'X-RateLimit-Limit': String(decision.limit),
       'X-RateLimit-Remaining': String(decision.remaining),
@@ -145,8 +148,9 @@ export const pocketPaw: VendorModule<PocketPawState> = {
     regenerate_access_token_api_v1_token_regenerate_post: regenerate,
 
     /**
-     * Only the master token may open a session. Another credential gets past the middleware but
-     * not the handler: `{"detail": "Invalid master token"}`.
+     * Only the master token, as a bearer token, may open a session. Another credential (a
+     * session, an API key, the login cookie) gets past the middleware but not the handler, which
+     * reads the Authorization header alone: `{"detail": "Invalid master token"}`.
      */
     async exchange_session_token_api_auth_session_post({
       principal,
@@ -154,7 +158,7 @@ export const pocketPaw: VendorModule<PocketPawState> = {
       state,
     }): Promise<HandlerResult> {
       const current = await state.read();
-      if (!principal || !sameSecret(principal.credential.value, current.masterToken)) {
+      if (!principal || !isMasterBearer(current, principal.credential)) {
         return { status: 401, body: { detail: 'Invalid master token' } };
       }
       const { token } = issueSessionToken(current.masterToken, now, current.sessionTtlHours * 3600);
@@ -165,6 +169,9 @@ export const pocketPaw: VendorModule<PocketPawState> = {
     },
 
     get_version_info_api_version_get: () => ({ status: 200, body: VERSION }),
+
+    cookie_login_api_auth_login_post: cookieLogin,
+    cookie_login_api_v1_auth_login_post: cookieLogin,
   },
 
   actions: { sessions },
