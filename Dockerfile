@@ -1,6 +1,10 @@
 # standin in a container. Three stages: compile with the dev tools, install the production
 # dependencies alone, then a runtime image with only dist/, specs/ and those dependencies, run as
-# the image's unprivileged `node` user. Alpine keeps it small; standin has no native modules.
+# the image's unprivileged `node` user. Alpine keeps it small. One dependency is native: GoRules'
+# decision engine (@gorules/zen-engine, Rust via napi), whose binding for this platform is an
+# optional dependency: on Alpine, npm ci installs @gorules/zen-engine-linux-x64-musl from the lock
+# (it needs no install script, so --ignore-scripts keeps it). Optional dependencies must never be
+# omitted here (no --omit=optional), or GoRules cannot evaluate.
 FROM node:20-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -14,7 +18,10 @@ RUN npm run build
 FROM node:20-alpine AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# The image fails to build, rather than to evaluate, when the engine's binding for this platform
+# is missing (a lock without it, an architecture it has no binding for).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+    && node -e "require('@gorules/zen-engine')"
 
 FROM node:20-alpine
 # Listens on every interface of the container; the control plane is then off unless

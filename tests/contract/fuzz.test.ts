@@ -53,6 +53,8 @@ const KNOWN_IDS: Record<string, string[]> = {
   projectId: [PROJECT_ID, 'payments'],
   environmentId: [ENVIRONMENT_ID, 'production'],
   docKey: ['customer-discount', 'shipping-fee'],
+  documentId: ['a82bdbad-7bf1-56de-b24c-6a37003301c1'],
+  versionId: ['866623a5-62ae-58ed-84f4-8dd08db4a9b5'],
 };
 
 async function operations(): Promise<Operation[]> {

@@ -71,6 +71,47 @@ const FIXTURE_IDS: Record<string, string> = {
   projectId: PROJECT_ID,
   environmentId: ENVIRONMENT_ID,
   docKey: 'customer-discount',
+  documentId: 'a82bdbad-7bf1-56de-b24c-6a37003301c1',
+  versionId: '866623a5-62ae-58ed-84f4-8dd08db4a9b5',
+};
+
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** A form post to a vendor on standin itself (not through Prism): a step before the call. */
+async function postForm(
+  vendor: string,
+  pathname: string,
+  fields: Record<string, string>,
+): Promise<Record<string, string>> {
+  const baseUrl = standin.vendors.find((entry) => entry.name === vendor)?.baseUrl ?? '';
+  const response = await fetch(baseUrl + pathname, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  assert.equal(response.status, 200, `${pathname}: ${await response.clone().text()}`);
+  return (await response.json()) as Record<string, string>;
+}
+
+/**
+ * Form bodies only an earlier call can make valid: WireMock Cloud's login is a device flow (a
+ * device code to redeem, then the ID token it gave to exchange). Made after the fixture reset.
+ */
+const PREPARED_FORMS: Record<string, (vendor: string) => Promise<Record<string, string>>> = {
+  requestDeviceAuthorization: () =>
+    Promise.resolve({ client_id: 'standin-oracle', scope: 'openid email' }),
+  requestToken: async (vendor) => {
+    const { device_code } = await postForm(vendor, '/oauth/device/code', {
+      client_id: 'standin-oracle',
+      scope: 'openid email',
+    });
+    return { grant_type: DEVICE_CODE_GRANT, device_code: device_code ?? '' };
+  },
+  exchangeOidcIdToken: async (vendor) => {
+    const form = await PREPARED_FORMS.requestToken?.(vendor);
+    const { id_token } = await postForm(vendor, '/oauth/token', form ?? {});
+    return { idToken: id_token ?? '' };
+  },
 };
 
 /**
@@ -114,6 +155,15 @@ async function validCall(
   if (json) {
     call.headers['content-type'] = 'application/json';
     call.body = JSON.stringify(exampleOf(json.schema as OpenAPIV3.SchemaObject | undefined) ?? {});
+  }
+  const form = body?.content['application/x-www-form-urlencoded'];
+  if (!json && form) {
+    const prepared = PREPARED_FORMS[operation.operationId ?? ''];
+    const fields = prepared
+      ? await prepared(vendor)
+      : (exampleOf(form.schema as OpenAPIV3.SchemaObject | undefined) ?? {});
+    call.headers['content-type'] = 'application/x-www-form-urlencoded';
+    call.body = new URLSearchParams(fields as Record<string, string>).toString();
   }
   return call;
 }

@@ -77,14 +77,93 @@ test('evaluate answers {result, performance} computed from the context, by id or
   assert.deepEqual((shipping.json as { result: unknown }).result, { fee: 25, currency: 'USD' });
 });
 
-test('evaluate with trace: true answers the trace, keyed by node', async () => {
+/**
+ * The fixture's decisions as the README documents them (and as standin computed them before they
+ * became JDM documents): the customer's tier when it is gold, silver or bronze, else 1000 and more
+ * gold, 100 and more silver, bronze below; 15 %, 10 % or no discount; the total to the cent.
+ */
+function documentedDiscount(total: number, tier?: string) {
+  const discounts: Record<string, number> = { gold: 0.15, silver: 0.1, bronze: 0 };
+  const chosen =
+    tier !== undefined && tier in discounts
+      ? tier
+      : total >= 1000
+        ? 'gold'
+        : total >= 100
+          ? 'silver'
+          : 'bronze';
+  const discount = discounts[chosen] ?? 0;
+  return { tier: chosen, discount, total: Math.round(total * (1 - discount) * 100) / 100 };
+}
+
+test('the built-in JDM decisions answer as documented for every tier and total', async () => {
+  const tiers = [undefined, 'gold', 'silver', 'bronze', 'platinum'];
+  const totals = [0, 0.5, 49.99, 99.99, 100, 333.33, 999.99, 1000, 1500, 12345.67];
+  const cases = totals.flatMap((total) => tiers.map((tier) => ({ total, tier })));
+  const answers = await Promise.all(
+    cases.map(({ total, tier }) =>
+      evaluate(FIXTURE.gorules.production, {
+        context: { cart: { total }, customer: tier === undefined ? {} : { tier } },
+      }),
+    ),
+  );
+  answers.forEach((answer, index) => {
+    const { total, tier } = cases[index] ?? { total: 0 };
+    assert.deepEqual(
+      (answer.json as { result: unknown }).result,
+      documentedDiscount(total, tier),
+      `${total} ${tier ?? '(no tier)'}`,
+    );
+  });
+  for (const [country, fee] of [
+    ['US', 0],
+    ['DE', 25],
+    ['us', 25],
+  ] as const) {
+    const shipping = await evaluate(
+      FIXTURE.gorules.production,
+      { context: { customer: { country } } },
+      PROJECT_ID,
+      ENVIRONMENT_ID,
+      'shipping-fee',
+    );
+    assert.deepEqual((shipping.json as { result: unknown }).result, { fee, currency: 'USD' });
+  }
+});
+
+test('evaluate with trace: true answers the engine’s trace: every node, in order, with its performance and the rule that matched', async () => {
   const answer = await evaluate(FIXTURE.gorules.production, { context: CONTEXT, trace: true });
+  assert.equal(answer.status, 200);
   const trace = (
-    answer.json as { trace: Record<string, { input: unknown; output: unknown; order: number }> }
+    answer.json as {
+      trace: Record<
+        string,
+        {
+          name: string;
+          order: number;
+          input: unknown;
+          output: unknown;
+          performance: string;
+          traceData: unknown;
+        }
+      >;
+    }
   ).trace;
-  const [node] = Object.values(trace);
-  assert.deepEqual(node?.input, CONTEXT);
-  assert.deepEqual(node?.output, { tier: 'gold', discount: 0.15, total: 1275 });
+  const nodes = Object.values(trace).sort((a, b) => a.order - b.order);
+  assert.deepEqual(
+    nodes.map((node) => [node.order, node.name]),
+    [
+      [0, 'Request'],
+      [1, 'Discount table'],
+      [2, 'Discounted total'],
+      [3, 'Response'],
+    ],
+  );
+  for (const node of nodes) assert.match(node.performance, /^\d+(\.\d+)?(ns|µs|ms|s)$/, node.name);
+  assert.deepEqual(trace.request?.output, CONTEXT);
+  assert.deepEqual(trace.response?.input, { tier: 'gold', discount: 0.15, total: 1275 });
+  const table = trace['discount-table']?.traceData as { rule: { _id: string } };
+  assert.equal(table.rule._id, 'given-gold', 'the table says which rule matched');
 });
 
 test('a wrong, missing or other environment’s token answers 401 {"message": "Invalid X-Access-Token Header"}', async () => {

@@ -2,7 +2,8 @@ import { positionsBy, replaceAt, updateWhere } from '../../state/immutable.js';
 import { indexPer, newSecret } from '../../state/secrets.js';
 import { refuse } from '../refuse.js';
 import type { Authentication, HandlerResult, ListedCredential, VendorModule } from '../types.js';
-import { DecisionError, evaluate } from './decisions.js';
+import { documentHandlers } from './documents.js';
+import { DecisionError, evaluateDocument } from './engine.js';
 import {
   GoRulesStateSchema,
   initialGoRulesState,
@@ -162,6 +163,8 @@ export const goRules: VendorModule<GoRulesState> = {
   },
 
   handlers: {
+    ...documentHandlers(userOf),
+
     async listEnvironments({ principal, now, state, request }): Promise<HandlerResult> {
       const current = await state.read();
       const userId = principal && userOf(current, principal.credential.value, now);
@@ -175,8 +178,10 @@ export const goRules: VendorModule<GoRulesState> = {
     },
 
     /**
-     * Evaluates one of the project's decisions with the environment's access token. The project and
-     * the environment may be named by id or key; a token of another environment is refused.
+     * Evaluates one of the project's decision documents with the environment's access token, on
+     * GoRules' engine (engine.ts): `{result, performance}`, and the engine's `trace` when asked. The
+     * project and the environment may be named by id or key; a token of another environment is
+     * refused; an engine error answers 400 `{message}` with the engine's error, as the agent does.
      */
     async evaluateEnvironmentDecision({ principal, state, request }): Promise<HandlerResult> {
       const current = await state.read();
@@ -196,7 +201,13 @@ export const goRules: VendorModule<GoRulesState> = {
       if (!document) return message(404, 'Document not found');
       const body = (request.body ?? {}) as { context?: Record<string, unknown>; trace?: boolean };
       try {
-        return { status: 200, body: evaluate(document, body.context ?? {}, body.trace === true) };
+        const evaluation = await evaluateDocument(
+          document,
+          project.documents,
+          body.context ?? {},
+          body.trace === true,
+        );
+        return { status: 200, body: evaluation };
       } catch (error) {
         if (error instanceof DecisionError) return message(400, error.message);
         throw error;

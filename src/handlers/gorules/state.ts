@@ -1,6 +1,10 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { BUILT_IN_DECISIONS } from './decisions.js';
 
-/** GoRules BRMS' state: users with personal access tokens, and projects with members and environments. */
+/**
+ * GoRules BRMS' state: users with personal access tokens, and projects with members, environments
+ * and decision documents.
+ */
 const Uuid = Type.String({ format: 'uuid' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -49,12 +53,55 @@ const Environment = Type.Object({
   deletedAt: Nullable(Type.String()),
 });
 
-/** A decision document of a project; `decision` names one of standin's fixed decisions (decisions.ts). */
+/**
+ * A JDM (JSON Decision Model) graph: the content of a decision document, as GoRules' editor saves
+ * it and its engine evaluates it. Only the frame is checked here; the engine checks the rest when
+ * the document is evaluated, and answers what it finds wrong as the vendor does (a 400).
+ */
+const JdmNode = Type.Object({ id: Type.String(), type: Type.String(), name: Type.String() });
+const JdmEdge = Type.Object({
+  id: Type.String(),
+  sourceId: Type.String(),
+  targetId: Type.String(),
+});
+const JdmContent = Type.Object({ nodes: Type.Array(JdmNode), edges: Type.Array(JdmEdge) });
+
+/**
+ * A version of a document's content, as the BRMS document calls create and answer it. The
+ * document's own `content` is always its latest version's, draft or not, so what was last written
+ * is what the evaluate call runs (standin has no releases to deploy).
+ */
+const DocumentVersion = Type.Object(
+  {
+    id: Uuid,
+    name: Nullable(Type.String()),
+    /** "draft or completed": a completed version is the document's published one. */
+    status: Type.Union([Type.Literal('draft'), Type.Literal('completed')]),
+    /** The version it was made from ("Parent version ID for sub-versions"), if any. */
+    parentId: Type.Optional(Nullable(Uuid)),
+    content: JdmContent,
+    /** The user who created it; null for a version a fixture holds. */
+    createdBy: Nullable(Uuid),
+    createdAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A decision document of a project: `key` is what the evaluate call names (`docKey`) and what a
+ * decision node of another document refers to (its `content.key`). `id` and `versions` are what
+ * the BRMS document calls use; a fixture may leave them out (documents.ts then derives a stable id
+ * and one version from the document's content).
+ */
 const Document = Type.Object(
   {
+    id: Type.Optional(Uuid),
     key: Type.String({ minLength: 1 }),
     name: Type.String(),
-    decision: Type.Union([Type.Literal('customer-discount'), Type.Literal('shipping-fee')]),
+    content: JdmContent,
+    versions: Type.Optional(Type.Array(DocumentVersion)),
+    meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    updatedAt: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -81,6 +128,9 @@ export const GoRulesStateSchema = Type.Object(
 export type GoRulesEnvironment = Static<typeof Environment>;
 export type GoRulesProject = Static<typeof Project>;
 export type GoRulesDocument = Static<typeof Document>;
+export type GoRulesDocumentVersion = Static<typeof DocumentVersion>;
+export { JdmContent as JdmContentSchema };
+export type JdmContent = Static<typeof JdmContent>;
 export type GoRulesState = Static<typeof GoRulesStateSchema>;
 
 export const GORULES_IDS = {
@@ -159,8 +209,16 @@ export function initialGoRulesState(now: Date): GoRulesState {
           ),
         ],
         documents: [
-          { key: 'customer-discount', name: 'Customer discount', decision: 'customer-discount' },
-          { key: 'shipping-fee', name: 'Shipping fee', decision: 'shipping-fee' },
+          {
+            key: 'customer-discount',
+            name: 'Customer discount',
+            content: BUILT_IN_DECISIONS['customer-discount'],
+          },
+          {
+            key: 'shipping-fee',
+            name: 'Shipping fee',
+            content: BUILT_IN_DECISIONS['shipping-fee'],
+          },
         ],
       },
     ],
