@@ -189,6 +189,19 @@ function withDocuments(
   };
 }
 
+/** The state with one document of a project replaced by its changed self, answered as the BRMS does. */
+function replaced(
+  state: GoRulesState,
+  project: GoRulesProject,
+  document: GoRulesDocument,
+  changed: GoRulesDocument,
+): { value: GoRulesState; result: HandlerResult } {
+  const next = withDocuments(state, project.id, (documents) =>
+    documents.map((each) => (each === document ? changed : each)),
+  );
+  return { value: next, result: { status: 200, body: documentView(next, project, changed) } };
+}
+
 /** The project's document with `documentId` (a fixture's by its derived id), or a 404. */
 function findDocument(
   project: GoRulesProject,
@@ -306,7 +319,10 @@ export function documentHandlers(
           ...(body.meta ? { meta: body.meta } : {}),
           updatedAt: created,
         };
-        const next = withDocuments(current, projectId, (documents) => [...documents, document]);
+        const next = withDocuments(current, access.project.id, (documents) => [
+          ...documents,
+          document,
+        ]);
         return {
           value: next,
           result: { status: 200, body: documentView(next, access.project, document) },
@@ -336,7 +352,7 @@ export function documentHandlers(
         if (!isDocument(document)) return { result: document };
         if (problem !== undefined) return { result: message(400, problem) };
         if (body.deleted === true) {
-          const next = withDocuments(current, projectId, (documents) =>
+          const next = withDocuments(current, project.id, (documents) =>
             documents.filter((each) => each !== document),
           );
           return {
@@ -370,13 +386,7 @@ export function documentHandlers(
           ...(body.meta !== undefined ? { meta: body.meta ?? {} } : {}),
           updatedAt: updated,
         };
-        const next = withDocuments(current, projectId, (documents) =>
-          documents.map((each) => (each === document ? changed : each)),
-        );
-        return {
-          value: next,
-          result: { status: 200, body: documentView(next, project, changed) },
-        };
+        return replaced(current, project, document, changed);
       });
     },
 
@@ -425,13 +435,7 @@ export function documentHandlers(
           versions: [...versions, version],
           updatedAt: created,
         };
-        const next = withDocuments(current, projectId, (documents) =>
-          documents.map((each) => (each === document ? changed : each)),
-        );
-        return {
-          value: next,
-          result: { status: 200, body: documentView(next, project, changed) },
-        };
+        return replaced(current, project, document, changed);
       });
     },
 
