@@ -75,6 +75,8 @@ export function compileVendor(
   ajv: AjvPair,
   module: VendorModule = {},
   warn: Warn = () => undefined,
+  /** The file a handler was loaded from (a module file), named when its operationId is unknown. */
+  handlerFile: (operationId: string) => string | undefined = () => undefined,
 ): Vendor {
   const { document } = spec;
   const compiler = new SchemaCompiler(ajv, spec);
@@ -122,10 +124,12 @@ export function compileVendor(
   for (const [operationId, handler] of Object.entries(module.handlers ?? {})) {
     const operation = byId.get(operationId);
     if (operation) operation.handler = handler;
-    else
+    else {
+      const file = handlerFile(operationId);
       problems.push({
-        message: `a handler is registered for operationId "${operationId}", which ${spec.vendor} does not have`,
+        message: `a handler is registered${file === undefined ? '' : ` in ${file}`} for operationId "${operationId}", which ${spec.vendor} does not have`,
       });
+    }
   }
   // authenticate judges a credential against the vendor's state: without one it would never be
   // called, and every credential of the right shape would pass. Said at start, not skipped.
