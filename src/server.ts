@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   createControlPlane,
@@ -20,7 +20,8 @@ import { compileVendor, type Vendor } from './engine/compile-vendor.js';
 import { mountAt, mountVendors } from './engine/mounts.js';
 import { guardConnections } from './engine/connection-guard.js';
 import { loadVendors, type VendorRegistry } from './engine/load-vendors.js';
-import { builtInVendorModules, loadVendorModules } from './handlers/index.js';
+import { vendorModulesFor } from './handlers/index.js';
+import { discoverSpecs } from './spec/discover-specs.js';
 import { Faults } from './engine/faults.js';
 import { isLoopbackName } from './engine/host-check.js';
 import { NamespaceRegistry } from './engine/namespace-registry.js';
@@ -36,7 +37,29 @@ import { RedisStore } from './state/redis-store.js';
 import { StoreUnavailableError, type Store } from './state/store.js';
 import { RateLimitSwitches } from './state/rate-limit-switches.js';
 import { StateError, VendorStates } from './state/vendor-states.js';
-import { createAjvPair } from './validators/ajv.js';
+import { createAjvPair, type AjvPair } from './validators/ajv.js';
+import { ModuleVersions } from './engine/fresh-modules.js';
+import { VendorSet, type VendorGeneration } from './engine/reload.js';
+import { watchServed } from './watch-served.js';
+
+/** The key of the main port's listener in a generation (the others are vendor names). */
+const MAIN_LISTENER = '';
+
+/** What one load of the spec and module files made. */
+interface Served {
+  ajv: AjvPair;
+  vendors: Vendor[];
+  layout: Layout;
+}
+
+/** One version of everything served, swapped in whole by a reload (engine/reload.ts). */
+interface Generation extends VendorGeneration {
+  runtime: Runtime;
+  layout: Layout;
+  controlPlane: Vendor;
+  /** A request listener for the main port (MAIN_LISTENER) and one per vendor with its own port. */
+  listeners: ReadonlyMap<string, RequestListener>;
+}
 
 export interface VendorSummary {
   name: string;
@@ -85,58 +108,113 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   const resolved = resolveOptions(options);
   const logger = createLogger(resolved.log, resolved.logDestination);
   const warn = (message: string): void => logger.warn(message);
-  const ajv = createAjvPair(warn);
-  const registry = await vendorRegistry(resolved.vendorModulesDir);
-  // Each spec's warnings (a lenient load's repairs, placed in the file) reach the log as it loads.
-  const vendors = await loadVendors(resolved.specs, resolved.vendors, warn, ajv, registry, {
-    lenient: resolved.lenient,
-    warn,
-  });
-  const layout = layoutOf(vendors, resolved);
+  // Everything made from the spec and module files: made again at each reload (`--watch`), with
+  // an Ajv of its own, so that an old version's compiled schemas go with it.
+  const moduleVersions = new ModuleVersions();
+  const loadServed = async (): Promise<Served> => {
+    const ajv = createAjvPair(warn);
+    const found = await vendorRegistry(resolved, warn);
+    // At a reload, the user's module files as they are now, not as Node first imported them.
+    const registry = await moduleVersions.current(found);
+    // Each spec's warnings (a lenient load's repairs, placed in the file) reach the log as it loads.
+    // A spec without a module keeps the resources its paths describe (handlers/inferred/), unless
+    // `stateless`; `dynamic` too, since it answers every request from the spec, never a handler.
+    const inferState = !resolved.stateless && !resolved.dynamic;
+    const vendors = await loadVendors(
+      resolved.specs,
+      resolved.vendors,
+      warn,
+      ajv,
+      registry,
+      { lenient: resolved.lenient, warn },
+      inferState,
+    );
+    return { ajv, vendors, layout: layoutOf(vendors, resolved) };
+  };
+  const first = await loadServed();
+  const rateLimitsOn = rateLimitsAtStart(first.vendors, resolved.rateLimits);
+  const controlPlaneSpec = await loadSpec(CONTROL_PLANE_SPEC, '__admin');
   const store = await openStore(resolved.store, logger);
   // A start that fails after the store is open must not leave a Redis connection holding the process.
   const orCloseStore = async (error: unknown): Promise<never> => {
     await store.close();
     throw error;
   };
-  const runtime = await createRuntime(
+  const clock = new Clock(store);
+  // What every version of the vendors shares: the store, the clock, the journal, the namespaces.
+  const shared: Omit<Runtime, 'states'> = {
     store,
-    vendors,
-    ajv.body.compile.bind(ajv.body),
-    resolved.state,
-    rateLimitsAtStart(vendors, resolved.rateLimits),
-    resolved.journalSize,
-    resolved.maxNamespaces,
-    logger,
-  ).catch(orCloseStore);
+    clock,
+    rateLimits: new RateLimitSwitches(store, rateLimitsOn),
+    faults: new Faults(store),
+    observations: new Observations(store, clock, resolved.journalSize),
+    namespaces: new NamespaceRegistry(store, resolved.maxNamespaces),
+  };
   // `POST /__admin/shutdown` stops the server as a signal would: through the caller's own stop
   // (the CLI's, which prints its reports) or, for a server made in code, by closing it.
   const requestShutdown = (): void => {
     if (options.onShutdownRequest) options.onShutdownRequest();
     else void running.close();
   };
-  const controlPlane = compileVendor(
-    await loadSpec(CONTROL_PLANE_SPEC, '__admin'),
-    ajv,
-    createControlPlane(runtime, vendors, requestShutdown, ajv.body.compile.bind(ajv.body)),
-    warn,
-  );
-
   const controlPlaneAccess = controlPlaneAccessOf(resolved.host, resolved.adminToken);
   if (controlPlaneAccess.kind === 'off') logger.warn(controlPlaneAccess.reason);
-  const appOptions: AppOptions = {
-    cors: resolved.cors,
-    corsOrigins: resolved.corsOrigins,
-    host: { loopbackOnly: isLoopbackName(resolved.host), allowed: resolved.allowedHosts },
-    bodyLimit: resolved.bodyLimit,
-    logger,
-    runtime,
-    controlPlane: controlPlaneAccess,
-    dynamic: resolved.dynamic,
+  const generationOf = async (version: number, served: Served): Promise<Generation> => {
+    const compile = served.ajv.body.compile.bind(served.ajv.body);
+    const { states, fixtures } = await createStates(
+      store,
+      clock,
+      served.vendors,
+      compile,
+      resolved.state,
+    );
+    const runtime: Runtime = { ...shared, states };
+    const controlPlane = compileVendor(
+      controlPlaneSpec,
+      served.ajv,
+      createControlPlane(runtime, served.vendors, requestShutdown, compile),
+      warn,
+    );
+    const appOptions: AppOptions = {
+      cors: resolved.cors,
+      corsOrigins: resolved.corsOrigins,
+      host: { loopbackOnly: isLoopbackName(resolved.host), allowed: resolved.allowedHosts },
+      bodyLimit: resolved.bodyLimit,
+      logger,
+      runtime,
+      controlPlane: controlPlaneAccess,
+      dynamic: resolved.dynamic,
+    };
+    const listeners = new Map<string, RequestListener>([
+      [MAIN_LISTENER, createRequestListener(served.layout.main, controlPlane, appOptions)],
+    ]);
+    for (const { vendor } of served.layout.ownPorts)
+      listeners.set(vendor.name, createRequestListener([vendor], controlPlane, appOptions));
+    return {
+      version,
+      vendors: served.vendors,
+      states,
+      fixtures,
+      runtime,
+      layout: served.layout,
+      controlPlane,
+      listeners,
+    };
   };
+  const firstGeneration = await generationOf(1, first).catch(orCloseStore);
+  // The starting fixture, now: its times are relative to the start, and a broken one shows at once.
+  // Only where the store has no state yet: on a shared store, other replicas' state stays.
+  try {
+    await firstGeneration.states.seedMissing(DEFAULT_NAMESPACE);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) return orCloseStore(error);
+    logger.warn(`${error.message}; the states are created once the store answers`);
+  }
+  // Read once per request, when it arrives: a request keeps the version it started with.
+  const vendorSet = new VendorSet(firstGeneration);
+
   const servers: Server[] = [];
   // Every port serves the control plane, the health check, the specs and the vendor list too.
-  const startListener = async (served: Vendor[], port: number): Promise<string> => {
+  const startListener = async (listener: string, port: number): Promise<string> => {
     const server = createHttpServer(
       {
         headersTimeout: resolved.headersTimeoutMs,
@@ -145,7 +223,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
         connectionsCheckingInterval: Math.min(1000, Math.ceil(resolved.headersTimeoutMs / 2)),
         keepAliveTimeout: 5000,
       },
-      createRequestListener(served, controlPlane, appOptions),
+      (request, response) => {
+        // A reload keeps the vendors with a port of their own (see reloadedGeneration).
+        const serve = vendorSet.current.listeners.get(listener);
+        serve?.(request, response);
+      },
     );
     // Not server.maxConnections: it refuses newcomers even while idle sockets hold every slot.
     guardConnections(server, resolved.maxConnections);
@@ -157,11 +239,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     await Promise.all(servers.map((server) => closeGracefully(server)));
     return orCloseStore(error);
   };
-  const url = await startListener(layout.main, resolved.port).catch(orCloseAll);
+  const { layout } = firstGeneration;
+  const adminPath = firstGeneration.controlPlane.mountPath;
+  const url = await startListener(MAIN_LISTENER, resolved.port).catch(orCloseAll);
   const port = Number(new URL(url).port);
   const ownUrls = new Map<string, string>();
   for (const { vendor, port: vendorPort } of layout.ownPorts) {
-    ownUrls.set(vendor.name, await startListener([vendor], vendorPort).catch(orCloseAll));
+    ownUrls.set(vendor.name, await startListener(vendor.name, vendorPort).catch(orCloseAll));
   }
   const summaries: VendorSummary[] = layout.main.map((vendor) => {
     const ownUrl = ownUrls.get(vendor.name);
@@ -180,34 +264,51 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
       `  ${vendor.name}: ${vendor.baseUrl}${own}`,
     );
   }
-  logger.info(
-    { adminUrl: url + controlPlane.mountPath },
-    `  control plane: ${url}${controlPlane.mountPath}`,
-  );
+  logger.info({ adminUrl: url + adminPath }, `  control plane: ${url}${adminPath}`);
   const violations = async (): Promise<Violation[]> => {
     const all: Violation[] = [];
-    for (const namespace of await runtime.observations.namespaces()) {
-      all.push(...(await runtime.observations.violations(namespace)));
+    for (const namespace of await shared.observations.namespaces()) {
+      all.push(...(await shared.observations.violations(namespace)));
     }
     return all;
   };
   const coverage = async (): Promise<OperationCoverage[]> =>
-    coverageOf(layout.main, runtime.observations, await runtime.observations.namespaces());
+    coverageOf(
+      vendorSet.current.layout.main,
+      shared.observations,
+      await shared.observations.namespaces(),
+    );
+  const watching = resolved.watch
+    ? await watchServed(
+        resolved,
+        vendorSet,
+        logger,
+        async (version) => {
+          const served = await loadServed();
+          sameOwnPorts(vendorSet.current.layout, served.layout);
+          return generationOf(version, served);
+        },
+        { namespaces: shared.namespaces, clock, logger },
+      )
+    : undefined;
   let closing: Promise<void> | undefined;
   const running: RunningServer = {
     url,
     host: resolved.host,
     port,
     vendors: summaries,
-    adminUrl: url + controlPlane.mountPath,
+    adminUrl: url + adminPath,
     admin: connect(url, { adminToken: resolved.adminToken }),
-    credentials: () => currentCredentials(runtime, vendors, DEFAULT_NAMESPACE),
+    credentials: () =>
+      currentCredentials(vendorSet.current.runtime, vendorSet.current.vendors, DEFAULT_NAMESPACE),
     violations,
     coverage,
     close: async () => {
-      closing ??= Promise.all(servers.map((server) => closeGracefully(server)))
+      // Watching stops first: no reload may start on a store that is closing.
+      closing ??= (watching?.close() ?? Promise.resolve())
+        .then(() => Promise.all(servers.map((server) => closeGracefully(server))))
         // Journal entries still waiting for the store get a last chance, and a word if lost.
-        .then(() => runtime.observations.close())
+        .then(() => shared.observations.close())
         .then((lost) => {
           if (lost > 0)
             logger.warn(
@@ -215,7 +316,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
               `${lost} journal, violation or coverage entries could not be written to the store before closing`,
             );
         })
-        .then(() => runtime.store.close())
+        .then(() => store.close())
         .then(() => flushed(logger));
       await closing;
     },
@@ -233,19 +334,19 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
 }
 
 /**
- * The vendor modules the engine pairs with the specs: the built-in ones, found by convention in
- * src/handlers/<vendor>/, and those of `vendorModulesDir`, which replace a built-in one of the
- * same name.
+ * The vendor modules the engine pairs with the specs, found by one convention (src/handlers/index.ts):
+ * the built-in ones in src/handlers/<vendor>/, replaced by a module beside a served spec
+ * (`<vendor>.handlers.ts`, `<vendor>/index.ts`), replaced by one in the `handlers` folder.
  */
-async function vendorRegistry(directory: string | undefined): Promise<VendorRegistry> {
-  const builtIn = await builtInVendorModules();
-  if (directory === undefined) return builtIn;
-  try {
-    return { ...builtIn, ...(await loadVendorModules(directory)) };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`the vendor modules in ${directory} cannot be loaded: ${reason}`);
-  }
+async function vendorRegistry(
+  resolved: ResolvedOptions,
+  warn: (message: string) => void,
+): Promise<VendorRegistry> {
+  return vendorModulesFor({
+    specFiles: await discoverSpecs(resolved.specs),
+    ...(resolved.handlers === undefined ? {} : { handlersDir: resolved.handlers }),
+    warn,
+  });
 }
 
 interface Layout {
@@ -306,44 +407,39 @@ async function openStore(location: StoreLocation, logger: Logger): Promise<Store
   });
 }
 
-async function createRuntime(
+/** The vendors' states as a generation of them keeps them, with the `--state` fixture it read. */
+async function createStates(
   store: Store,
+  clock: Clock,
   vendors: readonly Vendor[],
   compile: ConstructorParameters<typeof VendorStates>[3],
   stateFile: string | undefined,
-  rateLimitsOn: ReadonlySet<string>,
-  journalSize: number,
-  maxNamespaces: number,
-  logger: Logger,
-): Promise<Runtime> {
-  const clock = new Clock(store);
+): Promise<{ states: VendorStates; fixtures: Record<string, unknown> }> {
   const fixtures = stateFile === undefined ? {} : await readFixtureFile(stateFile);
   const modules = new Map(vendors.map((vendor) => [vendor.name, vendor.module]));
-  let states: VendorStates;
   try {
-    states = new VendorStates(store, clock, modules, compile, fixtures);
+    return { states: new VendorStates(store, clock, modules, compile, fixtures), fixtures };
   } catch (error) {
     if (error instanceof StateError)
       throw new ConfigError(`${stateFile ?? 'state'}: ${error.message}`);
     throw error;
   }
-  // The starting fixture, now: its times are relative to the start, and a broken one shows at once.
-  // Only where the store has no state yet: on a shared store, other replicas' state stays.
-  try {
-    await states.seedMissing(DEFAULT_NAMESPACE);
-  } catch (error) {
-    if (!(error instanceof StoreUnavailableError)) throw error;
-    logger.warn(`${error.message}; the states are created once the store answers`);
-  }
-  return {
-    store,
-    clock,
-    states,
-    rateLimits: new RateLimitSwitches(store, rateLimitsOn),
-    faults: new Faults(store),
-    observations: new Observations(store, clock, journalSize),
-    namespaces: new NamespaceRegistry(store, maxNamespaces),
-  };
+}
+
+/**
+ * A port of its own was opened at the start for each of these vendors: a reload that would add
+ * or remove one is refused (the last good version keeps serving), since it needs a restart.
+ */
+function sameOwnPorts(serving: Layout, next: Layout): void {
+  const names = (layout: Layout): string =>
+    layout.ownPorts
+      .map(({ vendor }) => vendor.name)
+      .sort()
+      .join(', ');
+  if (names(serving) !== names(next))
+    throw new ConfigError(
+      `the vendors with a port of their own would change (${names(serving) || 'none'} -> ${names(next) || 'none'}): restart standin for that`,
+    );
 }
 
 /**
