@@ -24,6 +24,9 @@ export type {
   VendorModule,
 } from './handlers/types.js';
 export { refuse } from './handlers/refuse.js';
+export { fromSpec } from './handlers/from-spec.js';
+// A generated module's state schema is TypeBox: re-exported so that `standin` is its only import.
+export { Type, type Static } from 'typebox';
 export { indexPer, newSecret, sameSecret, SecretIndex } from './state/secrets.js';
 export type { Credential } from './validators/security.js';
 export type { Problem } from './engine/problem.js';

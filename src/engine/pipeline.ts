@@ -25,6 +25,7 @@ import type { Runtime } from './runtime.js';
 import { OutcomeUnknownError, StoreUnavailableError } from '../state/store.js';
 import { send, sendProblem } from './send.js';
 import { answerFromSpec, vendorErrorBody } from './spec-answers.js';
+import { asksForSpecAnswer } from '../handlers/from-spec.js';
 
 export interface PipelineOptions {
   bodyLimit: number;
@@ -468,8 +469,8 @@ async function produceResult(
       problems.badPreference(`unusable Prefer: ${preferences.invalid.join('; ')}`),
     );
   }
-  if (!operation.handler || hasPreferences(preferences)) {
-    return withoutHeadersSet(
+  const specAnswer = (): HandlerResult =>
+    withoutHeadersSet(
       answerFromSpec(
         operation.answers,
         operation.operationId,
@@ -479,7 +480,7 @@ async function produceResult(
       ),
       exchange.response,
     );
-  }
+  if (!operation.handler || hasPreferences(preferences)) return specAnswer();
   const handlerRequest: HandlerRequest = {
     vendor: vendor.name,
     baseUrl: `http://${request.headers.host ?? 'localhost'}${vendor.mountPath}`,
@@ -502,6 +503,8 @@ async function produceResult(
   try {
     return await operation.handler(context);
   } catch (error) {
+    // A stub `standin init` wrote, or a handler that only handles some cases: `fromSpec()`.
+    if (asksForSpecAnswer(error)) return specAnswer();
     // The store's own failures are not the handler's: they are answered as such (sendFailure).
     if (
       error instanceof ProblemError ||

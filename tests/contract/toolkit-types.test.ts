@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import ts from 'typescript';
 import { ROOT } from '../support/cli.js';
+import { strictProgram } from '../support/typecheck.js';
 
 /**
  * The handler toolkit is public: a module for a user's own spec compiles, with `strict` on,
@@ -127,17 +128,7 @@ after(() => rm(project, { recursive: true, force: true }));
 async function diagnosticsOf(source: string): Promise<readonly ts.Diagnostic[]> {
   const file = path.join(project, 'shop.ts');
   await writeFile(file, source);
-  const program = ts.createProgram([file], {
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    types: ['node'],
-    typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-    skipLibCheck: true,
-  });
+  const program = strictProgram([file]);
   // Which file the import resolved to: the published declarations, not the sources.
   assert.ok(
     program.getSourceFiles().some((sourceFile) => sourceFile.fileName === PUBLISHED_TYPES),
