@@ -20,7 +20,8 @@ import {
 } from './config.js';
 import { isLoopbackName } from './engine/host-check.js';
 import { checkSpecFiles } from './engine/load-vendors.js';
-import { builtInVendorModules } from './handlers/index.js';
+import { vendorModulesFor } from './handlers/index.js';
+import { discoverSpecs } from './spec/discover-specs.js';
 import { createAjvPair } from './validators/ajv.js';
 import { createLogger, stdoutDestination, type LogDestination, type LogFormat } from './logger.js';
 import { writeReadyFile } from './ready-file.js';
@@ -55,7 +56,15 @@ program
     '-d, --dynamic',
     'answer vendor requests as if each sent "Prefer: dynamic=true" (generated bodies, no state), as Prism\'s -d; a request\'s own Prefer wins',
   )
+  .option(
+    '--stateless',
+    'keep no state for a spec without handlers: answer from the spec only, instead of from the CRUD resources inferred from its paths (/pets + /pets/{petId})',
+  )
   .option('--ready-file <file>', 'once listening, write the URL to this file; removed on stop')
+  .option(
+    '--watch',
+    'reload a changed spec, handler module file or --state file without a restart; a broken change is logged and the last good version keeps serving',
+  )
   .option(
     '--lenient',
     'serve specs with problems that do not prevent serving (no info, a response without description, a parameter without schema...): each is logged as a warning instead of stopping the start',
@@ -126,6 +135,10 @@ program
   .option(
     '--state <file>',
     'starting fixture, YAML or JSON, instead of the default one (env STANDIN_STATE)',
+  )
+  .option(
+    '--handlers <dir>',
+    'a folder of vendor modules, TypeScript or JavaScript: <vendor>/index.ts or <vendor>.handlers.ts for the spec <vendor>.yaml (without it, <spec name>.handlers.ts or <spec name>/index.ts beside each spec) (env STANDIN_HANDLERS)',
   )
   .option(
     '--admin-token <token>',
@@ -224,22 +237,24 @@ program
     '--lenient',
     'check as serve --lenient loads: problems that do not prevent serving are warnings (exit 0)',
   )
-  .action(async (files: string[], flags: { lenient?: boolean }) => {
+  .option('--handlers <dir>', 'a folder of vendor modules, checked as serve --handlers loads it')
+  .action(async (files: string[], flags: { lenient?: boolean; handlers?: string }) => {
     const warnings: string[] = [];
     const warn = (message: string): void => {
       warnings.push(message);
     };
-    const registry = await builtInVendorModules();
-    // With the built-in modules, as serve loads them: a handler for an operationId the spec
-    // lacks is an error here too.
-    const checks = await checkSpecFiles(
-      files.length > 0 ? files : [DEFAULT_SPECS_DIR],
-      {},
+    const inputs = files.length > 0 ? files : [DEFAULT_SPECS_DIR];
+    // With the modules serve would load (built-in, beside a spec, --handlers): a handler for an
+    // operationId the spec lacks is an error here too.
+    const registry = await vendorModulesFor({
+      specFiles: await discoverSpecs(inputs),
+      ...(flags.handlers === undefined ? {} : { handlersDir: flags.handlers }),
       warn,
-      createAjvPair(warn),
-      registry,
-      { lenient: flags.lenient === true, warn },
-    );
+    });
+    const checks = await checkSpecFiles(inputs, {}, warn, createAjvPair(warn), registry, {
+      lenient: flags.lenient === true,
+      warn,
+    });
     for (const check of checks) {
       if (check.ok) {
         const { vendor } = check;
@@ -255,6 +270,21 @@ program
     }
     for (const warning of warnings) process.stdout.write(`warning  ${warning}\n`);
     if (checks.some((check) => !check.ok)) process.exitCode = 2;
+  });
+
+program
+  .command('init')
+  .description(
+    'write a typed module to start from beside the spec (<spec dir>/<spec name>/: types.ts, index.ts, a test); never overwrites a file',
+  )
+  .argument('<spec>', 'the spec file')
+  .option('--out <dir>', 'write the module here instead')
+  .option('--update', 'regenerate types.ts and add a stub to index.ts for each new operation')
+  .action(async (spec: string, flags: { out?: string; update?: boolean }) => {
+    // Loaded here only: openapi-typescript is heavy, and serve's start must not pay for it.
+    const { initModule } = await import('./init/init-module.js');
+    const { report } = await initModule({ spec, ...flags });
+    process.stdout.write(`${report.join('\n')}\n`);
   });
 
 program

@@ -41,13 +41,21 @@ export interface ServerOptions {
   /** Vendor modules by vendor name: their handlers replace the built-in ones of the same operationId. */
   vendors?: Readonly<Record<string, VendorModule>>;
   /**
-   * A folder of vendor modules beside the built-in ones, one subfolder per vendor:
-   * `<vendor>/index.js` (or `.ts` under tsx) exporting the module as default; each pairs with the
-   * loaded spec `<vendor>.yaml`, and replaces a built-in module of the same name.
+   * A folder of vendor modules (`--handlers`): `<vendor>/index.{ts,js}` or
+   * `<vendor>.handlers.{ts,js}`, TypeScript loaded without a build step, exporting the module as
+   * default; each pairs with the loaded spec `<vendor>.yaml`, and replaces the module beside that
+   * spec (`<vendor>.handlers.ts`, `<vendor>/index.ts`) or a built-in module of the same name.
    */
+  handlers?: string;
+  /** The former name of `handlers`, still accepted; `handlers` is the one to use. */
   vendorModulesDir?: string;
   /** A starting fixture (YAML or JSON file) instead of the default one. */
   state?: string;
+  /**
+   * `--watch`: a change to a spec file, a user's vendor module file or the `state` file is loaded
+   * and swapped in without a restart; a broken change is logged and the last good version serves.
+   */
+  watch?: boolean;
   /** Switch on the vendors' documented rate limits at start: all of them (true) or these vendors. */
   rateLimits?: boolean | readonly string[];
   /**
@@ -55,6 +63,11 @@ export interface ServerOptions {
    * body generated from the spec, no handler, no state), unless its own `Prefer` says otherwise.
    */
   dynamic?: boolean;
+  /**
+   * Keep no state for a spec without a module: its operations answer from the spec, as Prism does,
+   * instead of from the CRUD resources inferred from its paths (`/pets` + `/pets/{petId}`).
+   */
+  stateless?: boolean;
   /**
    * Serve documents with problems that do not prevent serving (no `info`, a response without
    * `description`, a parameter without `schema`, a 3.1 keyword in a 3.0 schema...): each becomes a
@@ -122,10 +135,13 @@ export interface ResolvedOptions {
   logDestination?: LogDestination;
   bodyLimit: number;
   vendors: Readonly<Record<string, VendorModule>>;
-  vendorModulesDir?: string;
+  /** The folder of vendor modules (`--handlers`, or the former `vendorModulesDir`). */
+  handlers?: string;
   state?: string;
+  watch: boolean;
   rateLimits: boolean | readonly string[];
   dynamic: boolean;
+  stateless: boolean;
   lenient: boolean;
   journalSize: number;
   adminToken?: string;
@@ -155,11 +171,11 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     log: checkLogFormat(options.log ?? DEFAULTS.log),
     bodyLimit: parseBodyLimit(options.bodyLimit ?? DEFAULTS.bodyLimit),
     vendors: options.vendors ?? {},
-    ...(options.vendorModulesDir === undefined
-      ? {}
-      : { vendorModulesDir: options.vendorModulesDir }),
+    ...handlersDirOf(options),
     rateLimits: options.rateLimits ?? false,
+    watch: options.watch ?? false,
     dynamic: options.dynamic ?? false,
+    stateless: options.stateless ?? false,
     lenient: options.lenient ?? false,
     journalSize: checkJournalSize(options.journalSize ?? DEFAULTS.journalSize),
     maxConnections: checkPositive(
@@ -199,6 +215,17 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   return resolved;
 }
 
+/** `handlers`, under either of its names; two different folders are a mistake, not a choice. */
+function handlersDirOf(options: ServerOptions): { handlers?: string } {
+  const { handlers, vendorModulesDir } = options;
+  if (handlers !== undefined && vendorModulesDir !== undefined && handlers !== vendorModulesDir)
+    throw new ConfigError(
+      `handlers (${handlers}) and vendorModulesDir (${vendorModulesDir}) name two folders: vendorModulesDir is the former name of handlers, give one`,
+    );
+  const directory = handlers ?? vendorModulesDir;
+  return directory === undefined ? {} : { handlers: directory };
+}
+
 /** The flags of `standin serve`, as the CLI parser hands them over (strings where typed by a user). */
 export interface ServeFlags {
   port?: string;
@@ -208,10 +235,15 @@ export interface ServeFlags {
   log?: string;
   bodyLimit?: string;
   state?: string;
+  /** `--handlers DIR`: a folder of vendor modules. */
+  handlers?: string;
   /** `true` for a bare `--rate-limits`, or the comma-separated vendors given to it. */
   rateLimits?: boolean | string;
   dynamic?: boolean;
+  stateless?: boolean;
   lenient?: boolean;
+  /** `--watch`: reload changed specs, module files and the state file without a restart. */
+  watch?: boolean;
   journalSize?: string;
   adminToken?: string;
   maxConnections?: string;
@@ -232,7 +264,7 @@ export interface ServeFlags {
 /**
  * Flags win over the environment, which wins over the defaults. The environment serves
  * containers and CI (`STANDIN_PORT`, `STANDIN_HOST`, `STANDIN_SPECS` separated by commas,
- * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`,
+ * `STANDIN_CORS=false`, `STANDIN_LOG`, `STANDIN_BODY_LIMIT`, `STANDIN_STATE`, `STANDIN_HANDLERS`,
  * `STANDIN_RATE_LIMITS`, `STANDIN_JOURNAL_SIZE`, `STANDIN_ADMIN_TOKEN`, `STANDIN_MAX_CONNECTIONS`,
  * `STANDIN_REQUEST_TIMEOUT`, `STANDIN_STORE`, `STANDIN_CORS_ORIGINS` and `STANDIN_ALLOWED_HOSTS`
  * separated by commas, `STANDIN_MAX_NAMESPACES`, `STANDIN_MOUNTS` and `STANDIN_VENDOR_PORT` as
@@ -258,10 +290,14 @@ export function serveOptionsFrom(
   if (bodyLimit !== undefined) options.bodyLimit = bodyLimit;
   const state = flags.state ?? env.STANDIN_STATE;
   if (state !== undefined) options.state = state;
+  const handlers = flags.handlers ?? env.STANDIN_HANDLERS;
+  if (handlers !== undefined) options.handlers = handlers;
   const rateLimits = flags.rateLimits ?? env.STANDIN_RATE_LIMITS;
   if (rateLimits !== undefined) options.rateLimits = parseRateLimits(rateLimits);
   if (flags.dynamic === true) options.dynamic = true;
+  if (flags.stateless === true) options.stateless = true;
   if (flags.lenient === true) options.lenient = true;
+  if (flags.watch === true) options.watch = true;
   // Compose passes an unset variable through as empty: empty means no admin token.
   const adminToken = flags.adminToken ?? (env.STANDIN_ADMIN_TOKEN || undefined);
   if (adminToken !== undefined) options.adminToken = adminToken;

@@ -194,7 +194,7 @@ test('a mistyped command is not taken for a spec file', async () => {
   assert.equal(outcome.code, 2);
   assert.match(
     outcome.stderr,
-    /"valdate" is neither a command \(serve, validate, wait\) nor a spec file/,
+    /"valdate" is neither a command \(serve, validate, init, wait\) nor a spec file/,
   );
 });
 
