@@ -9,6 +9,8 @@ import type { Runtime } from './engine/runtime.js';
 import { serveVendorRequest } from './engine/pipeline.js';
 import { recordEveryRequest } from './engine/observe.js';
 import { problems } from './engine/problem.js';
+import { journalStreamsOf } from './admin/journal-stream.js';
+import { dashboardFiles } from './dashboard/serve-ui.js';
 import { sendJson, sendProblem } from './engine/send.js';
 import { sameSecret } from './state/secrets.js';
 import { checkSecurity, compileSecurity, type SecurityPlan } from './validators/security.js';
@@ -77,7 +79,15 @@ export function createRequestListener(
   // Made once: the pipeline's options for vendors, and for the control plane (never dynamic).
   const vendorPipeline = { ...options, hint };
   const controlPlanePipeline = { ...vendorPipeline, dynamic: false };
-  const app = createExpressApp(vendors, controlPlane, specs, options.logger, options.runtime);
+  const app = createExpressApp(vendors, controlPlane, specs, options);
+  const dashboard = dashboardFiles(() =>
+    served.map((vendor) => ({
+      name: vendor.name,
+      title: vendor.title,
+      specUrl: `/${vendor.name}/openapi.json`,
+    })),
+  );
+  const streamPath = `${controlPlane.mountPath}${STREAM_PATH}`;
 
   return (request, response) => {
     const url = request.url ?? '/';
@@ -113,11 +123,29 @@ export function createRequestListener(
       void app(request, response);
       return;
     }
+    // The dashboard's static files hold no data: past the Host and origin checks, no token.
+    // While the control plane is off, they are as absent as it is.
+    if (
+      toControlPlane &&
+      options.controlPlane.kind !== 'off' &&
+      dashboard.serve(request, response, path.slice(mount.prefix.length))
+    )
+      return;
     if (
       toControlPlane &&
       refuseControlPlane(options.controlPlane, adminTokenCheck, request, response, path)
     )
       return;
+    // The live journal never ends, so the pipeline (which answers once) does not serve it.
+    if (path === streamPath && request.method === 'GET') {
+      journalStreamsOf(options.runtime.observations).serve(
+        request,
+        response,
+        path,
+        mark < 0 ? '' : url.slice(mark + 1),
+      );
+      return;
+    }
     const target = {
       path: path.slice(mount.prefix.length) || '/',
       query: mark < 0 ? '' : url.slice(mark + 1),
@@ -174,19 +202,31 @@ function refuseControlPlane(
 }
 
 export const HEALTH_PATH = '/__health';
+/** Below the control plane's mount point (see admin/journal-stream.ts). */
+const STREAM_PATH = '/requests/stream';
 
 function createExpressApp(
   vendors: readonly Vendor[],
   controlPlane: Vendor,
   specs: ReadonlyMap<string, Vendor>,
-  logger: Logger,
-  runtime: Pick<Runtime, 'store' | 'observations'>,
+  options: Pick<AppOptions, 'logger' | 'runtime' | 'controlPlane'>,
 ): Express {
+  const { logger, runtime } = options;
+  const dashboardUrl = `${controlPlane.mountPath}/ui/`;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
   app.get('/', (request, response) => {
+    response.setHeader('vary', 'accept');
+    // A browser asks for HTML first and gets the dashboard; a program (`*/*`, JSON) the listing.
+    if (
+      options.controlPlane.kind !== 'off' &&
+      request.accepts(['application/json', 'text/html']) === 'text/html'
+    ) {
+      response.redirect(302, dashboardUrl);
+      return;
+    }
     sendJson(response, 200, 'application/json', listing(vendors, controlPlane, originOf(request)));
   });
 

@@ -19,6 +19,7 @@ import {
 import { compileVendor, type Vendor } from './engine/compile-vendor.js';
 import { mountAt, mountVendors } from './engine/mounts.js';
 import { guardConnections } from './engine/connection-guard.js';
+import { journalStreamsOf } from './admin/journal-stream.js';
 import { loadVendors, type VendorRegistry } from './engine/load-vendors.js';
 import { vendorModulesFor } from './handlers/index.js';
 import { discoverSpecs } from './spec/discover-specs.js';
@@ -306,6 +307,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     close: async () => {
       // Watching stops first: no reload may start on a store that is closing.
       closing ??= (watching?.close() ?? Promise.resolve())
+        // An open journal stream never ends by itself: it would hold its server for the grace.
+        .then(() => journalStreamsOf(shared.observations).closeAll())
         .then(() => Promise.all(servers.map((server) => closeGracefully(server))))
         // Journal entries still waiting for the store get a last chance, and a word if lost.
         .then(() => shared.observations.close())
@@ -321,6 +324,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
       await closing;
     },
     shutdown: async () => {
+      journalStreamsOf(shared.observations).closeAll();
       await Promise.all(servers.map((server) => closeGracefully(server)));
       try {
         return { violations: await violations(), coverage: await coverage() };

@@ -357,7 +357,16 @@ export async function currentCredentials(
     const list = vendor.module.credentials;
     if (!list || !runtime.states.has(vendor.name)) continue;
     const state = await runtime.states.read(namespace, vendor.name);
-    listed.push(...list(state, now).map((credential) => ({ vendor: vendor.name, ...credential })));
+    for (const credential of list(state, now)) {
+      const { rotate, revoke, ...rest } = credential;
+      listed.push({
+        vendor: vendor.name,
+        ...rest,
+        // A path on standin's origin: the module knows its operations, not where it is mounted.
+        ...(rotate ? { rotate: { ...rotate, path: vendor.mountPath + rotate.path } } : {}),
+        ...(revoke ? { revoke: { ...revoke, path: vendor.mountPath + revoke.path } } : {}),
+      });
+    }
   }
   return listed;
 }

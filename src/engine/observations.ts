@@ -73,6 +73,9 @@ const CLOSE_GRACE_MS = 2000;
 /** Namespaces whose clock offset is remembered (see `now`); past it, the memory starts again. */
 const OFFSETS_KEPT = 1000;
 
+/** Told of each journal entry this process records, with the namespace that keeps it. */
+export type JournalListener = (entry: JournalEntry, home: string) => void;
+
 /**
  * What a CI job reads after its tests: the journal of requests (bounded), the violations, and how
  * often each documented status of each operation was served. All per namespace, in the store.
@@ -85,6 +88,8 @@ export class Observations {
   private readonly clockOffsets = new Map<string, number>();
   /** Requests answered whose observations are still being gathered (see `record`). */
   private readonly gathering = new Set<Promise<void>>();
+  /** The live journal's streams (admin/journal-stream.ts): this process's entries only. */
+  private readonly journalListeners = new Set<JournalListener>();
 
   constructor(
     private readonly store: Store,
@@ -100,6 +105,7 @@ export class Observations {
    * that named a namespace which does not exist (a 404 makes none, see NamespaceRegistry).
    */
   recordRequest(entry: JournalEntry, home = entry.namespace): Promise<void> {
+    this.announce(entry, home);
     return this.buffer.submit({
       namespace: home,
       kind: 'journal',
@@ -118,15 +124,40 @@ export class Observations {
    * is seen.
    */
   record(gathered: Promise<RequestObservations | undefined>): Promise<void> {
-    const done = gathered.then((observed) =>
-      observed ? this.buffer.submit(observationOf(observed, this.journalSize)) : undefined,
-    );
+    const done = gathered.then((observed) => {
+      if (!observed) return undefined;
+      if (observed.entry) this.announce(observed.entry, observed.home);
+      return this.buffer.submit(observationOf(observed, this.journalSize));
+    });
     this.gathering.add(done);
     const forget = (): void => {
       this.gathering.delete(done);
     };
     done.then(forget, forget);
     return done;
+  }
+
+  /**
+   * Calls `listener` with each journal entry this process records from now on, as it is handed
+   * to the store (not once written: a stream shows it even while the store is away). Entries of
+   * other replicas sharing the store are not seen. Answers the unsubscription.
+   */
+  onJournalEntry(listener: JournalListener): () => void {
+    this.journalListeners.add(listener);
+    return () => {
+      this.journalListeners.delete(listener);
+    };
+  }
+
+  private announce(entry: JournalEntry, home: string): void {
+    for (const listener of this.journalListeners) {
+      // A listener's failure is its own: the request's observations are still written.
+      try {
+        listener(entry, home);
+      } catch {
+        this.journalListeners.delete(listener);
+      }
+    }
   }
 
   /** What waits in this process for the store, and what it lost since it started. */

@@ -74,6 +74,21 @@ export interface ListedCredential {
   header: string;
   value: string;
   expiresAt: string | null;
+  /** The vendor's own operation that replaces this credential, sent with the credential itself. */
+  rotate?: CredentialAction;
+  /** The vendor's own operation that revokes it, where the vendor has one. */
+  revoke?: CredentialAction;
+}
+
+/**
+ * A request the dashboard sends, with the credential's own header, to rotate or revoke it: the
+ * vendor's operation, so the journal shows it. `path` is below the vendor's mount point here; the
+ * control plane lists it with the mount point in front (a path on standin's origin).
+ */
+export interface CredentialAction {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
 }
 
 /** How a vendor's state starts, and what a valid one looks like (for `--state` and the control plane). */

@@ -62,6 +62,8 @@ test('GET /credentials lists every valid credential as a client sends it, filter
       header: 'Authorization',
       value: `Bearer ${FIXTURE.thousandeyes.bob}`,
       expiresAt: all.find((credential) => credential.principal === '1002')?.expiresAt ?? null,
+      // The vendor's own rotation, as the dashboard sends it with this credential.
+      rotate: { method: 'POST', path: '/thousandeyes/v7/api-tokens' },
     },
   ]);
   assert.deepEqual(await credentials(standin.url, 'wiremock-cloud', 'q7m3z'), [
@@ -71,6 +73,7 @@ test('GET /credentials lists every valid credential as a client sends it, filter
       header: 'Authorization',
       value: `Token ${FIXTURE.wiremock.carol}`,
       expiresAt: null,
+      rotate: { method: 'POST', path: '/wiremock-cloud/v1/users/q7m3z/regenerate-api-token' },
     },
   ]);
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -53,6 +53,12 @@ const program = ts.createProgram({
   ...(config.projectReferences ? { projectReferences: config.projectReferences } : {}),
 });
 const emitted = program.emit(undefined, writeIfChanged);
+// The dashboard's page, scripts and styles are not TypeScript: copied as `npm run build` copies them.
+const ASSETS = path.join(ROOT, 'src', 'dashboard', 'assets');
+for (const name of readdirSync(ASSETS)) {
+  const text = readFileSync(path.join(ASSETS, name), 'utf8');
+  writeIfChanged(path.join(ROOT, 'dist', 'dashboard', 'assets', name), text, false);
+}
 const diagnostics = ts.sortAndDeduplicateDiagnostics([
   ...ts.getPreEmitDiagnostics(program),
   ...emitted.diagnostics,

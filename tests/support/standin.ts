@@ -81,6 +81,9 @@ export interface ListedCredential {
   header: string;
   value: string;
   expiresAt: string | null;
+  /** The vendor's own operation that rotates (or revokes) this credential, when it has one. */
+  rotate?: { method: string; path: string; body?: unknown };
+  revoke?: { method: string; path: string; body?: unknown };
 }
 
 /** The credentials valid now, from the control plane, as a test (or any user) learns them. */

@@ -118,6 +118,8 @@ export const pocketPaw: VendorModule<PocketPawState> = {
         header: 'Authorization',
         value: `Bearer ${state.masterToken}`,
         expiresAt: null,
+        // The master token regenerates itself; API keys have no operation of their own.
+        rotate: { method: 'POST', path: '/api/token/regenerate' },
       },
       ...state.apiKeys.map((apiKey) => ({
         principal: apiKey.id,

@@ -105,7 +105,16 @@ export const projectDiscovery: VendorModule<ProjectDiscoveryState> = {
     return state.users.flatMap((user) =>
       user.apiKey === null
         ? []
-        : [{ principal: user.id, header: 'X-API-Key', value: user.apiKey, expiresAt: null }],
+        : [
+            {
+              principal: user.id,
+              header: 'X-API-Key',
+              value: user.apiKey,
+              expiresAt: null,
+              rotate: { method: 'POST' as const, path: '/v1/user/apikey/rotate' },
+              revoke: { method: 'DELETE' as const, path: '/v1/user/apikey' },
+            },
+          ],
     );
   },
 

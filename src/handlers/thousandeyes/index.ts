@@ -119,6 +119,7 @@ export const thousandEyes: VendorModule<ThousandEyesState> = {
           header: 'Authorization',
           value: `Bearer ${token.token}`,
           expiresAt: token.expiresAt,
+          rotate: { method: 'POST' as const, path: '/api-tokens' },
         })),
     );
   },

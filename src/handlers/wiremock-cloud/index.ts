@@ -71,6 +71,10 @@ export const wireMockCloud: VendorModule<WireMockState> = {
       header: 'Authorization',
       value: `Token ${user.apiToken}`,
       expiresAt: null,
+      rotate: {
+        method: 'POST' as const,
+        path: `/v1/users/${encodeURIComponent(user.id)}/regenerate-api-token`,
+      },
     }));
   },
 
