@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -23,6 +24,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/no-invalid-void-type': ['error', { allowAsThisParameter: true }],
     },
+  },
+  {
+    // The dashboard's page: plain browser ES modules, type-checked by tsconfig.dashboard.json.
+    files: ['src/dashboard/assets/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { project: false, program: null }, globals: globals.browser },
   },
   {
     // node:test's test() returns a promise the runner itself awaits.
