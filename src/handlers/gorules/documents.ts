@@ -156,6 +156,23 @@ function projectFor(
   return { ok: true, project, userId };
 }
 
+/** The caller's project and the document the path names: the refusals of projectFor, then 404. */
+function documentFor(
+  state: GoRulesState,
+  userOf: PersonalTokenOwner,
+  principal: Principal | undefined,
+  request: HandlerRequest,
+  now: Date,
+):
+  | { ok: true; project: GoRulesProject; userId: string; document: GoRulesDocument }
+  | { ok: false; refusal: HandlerResult } {
+  const access = projectFor(state, userOf, principal, pathParameter(request, 'projectId'), now);
+  if (!access.ok) return access;
+  const document = findDocument(access.project, pathParameter(request, 'documentId'));
+  if (!isDocument(document)) return { ok: false, refusal: document };
+  return { ...access, document };
+}
+
 /**
  * Content a document may hold: a JDM graph the engine can parse (its error text otherwise), so
  * that nothing is stored that the evaluate call could never run.
@@ -263,17 +280,9 @@ export function documentHandlers(
 
     async getDocument({ principal, now, state, request }): Promise<HandlerResult> {
       const current = await state.read();
-      const access = projectFor(
-        current,
-        userOf,
-        principal,
-        pathParameter(request, 'projectId'),
-        now,
-      );
-      if (!access.ok) return access.refusal;
-      const document = findDocument(access.project, pathParameter(request, 'documentId'));
-      if (!isDocument(document)) return document;
-      return { status: 200, body: documentView(current, access.project, document) };
+      const found = documentFor(current, userOf, principal, request, now);
+      if (!found.ok) return found.refusal;
+      return { status: 200, body: documentView(current, found.project, found.document) };
     },
 
     /**
@@ -338,18 +347,15 @@ export function documentHandlers(
      * document: it is neither listed nor evaluable afterwards.
      */
     async updateDocument({ principal, now, state, request }): Promise<HandlerResult> {
-      const projectId = pathParameter(request, 'projectId');
       const documentId = pathParameter(request, 'documentId');
       const body = request.body as UpdateDocumentBody;
       const problem = given(body.content) ? contentProblem(body.content) : undefined;
       const versionId = randomUUID();
       const updated = now.toISOString();
       return state.update<HandlerResult>((current) => {
-        const access = projectFor(current, userOf, principal, projectId, now);
-        if (!access.ok) return { result: access.refusal };
-        const project = access.project;
-        const document = findDocument(project, documentId);
-        if (!isDocument(document)) return { result: document };
+        const found = documentFor(current, userOf, principal, request, now);
+        if (!found.ok) return { result: found.refusal };
+        const { project, document } = found;
         if (problem !== undefined) return { result: message(400, problem) };
         if (body.deleted === true) {
           const next = withDocuments(current, project.id, (documents) =>
@@ -369,7 +375,7 @@ export function documentHandlers(
             name: null,
             status: body.publish === true ? 'completed' : 'draft',
             content,
-            createdBy: access.userId,
+            createdBy: found.userId,
             createdAt: updated,
           });
         } else if (body.publish === true) {
@@ -396,18 +402,15 @@ export function documentHandlers(
      * new version takes that one's; the earlier versions stay readable.
      */
     async createDocumentVersion({ principal, now, state, request }): Promise<HandlerResult> {
-      const projectId = pathParameter(request, 'projectId');
       const documentId = pathParameter(request, 'documentId');
       const body = request.body as CreateVersionBody;
       const problem = given(body.content) ? contentProblem(body.content) : undefined;
       const versionId = randomUUID();
       const created = now.toISOString();
       return state.update<HandlerResult>((current) => {
-        const access = projectFor(current, userOf, principal, projectId, now);
-        if (!access.ok) return { result: access.refusal };
-        const project = access.project;
-        const document = findDocument(project, documentId);
-        if (!isDocument(document)) return { result: document };
+        const found = documentFor(current, userOf, principal, request, now);
+        if (!found.ok) return { result: found.refusal };
+        const { project, document } = found;
         const versions = versionsOf(project, document);
         const parent =
           body.versionId === undefined
@@ -425,7 +428,7 @@ export function documentHandlers(
           status: 'completed',
           parentId: parent?.id ?? null,
           content,
-          createdBy: access.userId,
+          createdBy: found.userId,
           createdAt: created,
         };
         const changed: GoRulesDocument = {
@@ -441,21 +444,17 @@ export function documentHandlers(
 
     async getDocumentVersion({ principal, now, state, request }): Promise<HandlerResult> {
       const current = await state.read();
-      const access = projectFor(
-        current,
-        userOf,
-        principal,
-        pathParameter(request, 'projectId'),
-        now,
-      );
-      if (!access.ok) return access.refusal;
-      const documentId = pathParameter(request, 'documentId');
-      const document = findDocument(access.project, documentId);
-      if (!isDocument(document)) return document;
+      const found = documentFor(current, userOf, principal, request, now);
+      if (!found.ok) return found.refusal;
       const versionId = pathParameter(request, 'versionId');
-      const version = versionsOf(access.project, document).find((each) => each.id === versionId);
+      const version = versionsOf(found.project, found.document).find(
+        (each) => each.id === versionId,
+      );
       if (!version) return message(404, 'Version not found');
-      return { status: 200, body: versionView(current, documentId, version) };
+      return {
+        status: 200,
+        body: versionView(current, pathParameter(request, 'documentId'), version),
+      };
     },
   };
 }
