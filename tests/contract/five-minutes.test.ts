@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { killChild, startChild } from '../support/children.js';
 import { finished, listeningUrl, ROOT } from '../support/cli.js';
+import { installedProject } from '../support/installed-project.js';
 import { freePort } from '../support/free-port.js';
 
 /**
@@ -96,19 +96,7 @@ let port = 0;
 const servers: ChildProcess[] = [];
 
 before(async () => {
-  project = await mkdtemp(path.join(tmpdir(), 'standin-five-minutes-'));
-  await writeFile(
-    path.join(project, 'package.json'),
-    JSON.stringify({ name: 'my-frontend', type: 'module', private: true }),
-  );
-  // `npm install --save-dev standin`, as npm lays it out: the package and its hoisted tsx.
-  await mkdir(path.join(project, 'node_modules'));
-  await symlink(ROOT, path.join(project, 'node_modules', 'standin'), 'dir');
-  await symlink(
-    path.join(ROOT, 'node_modules', 'tsx'),
-    path.join(project, 'node_modules', 'tsx'),
-    'dir',
-  );
+  project = await installedProject('five-minutes');
   await copyFile(
     path.join(ROOT, 'examples', 'petstore', 'petstore.yaml'),
     path.join(project, 'petstore.yaml'),

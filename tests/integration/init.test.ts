@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import ts from 'typescript';
 import { moduleFileFor, withNewStubs } from '../../src/init/module-file.js';
 import { startChild } from '../support/children.js';
 import { finished, ROOT, type CliOutcome } from '../support/cli.js';
+import { installedProject } from '../support/installed-project.js';
 import { strictProgram } from '../support/typecheck.js';
 
 /**
@@ -22,18 +22,7 @@ let project: string;
 let moduleDir: string;
 
 before(async () => {
-  project = await mkdtemp(path.join(tmpdir(), 'standin-init-'));
-  await writeFile(
-    path.join(project, 'package.json'),
-    JSON.stringify({ name: 'my-app', type: 'module', private: true }),
-  );
-  await mkdir(path.join(project, 'node_modules'));
-  await symlink(ROOT, path.join(project, 'node_modules', 'standin'), 'dir');
-  await symlink(
-    path.join(ROOT, 'node_modules', 'tsx'),
-    path.join(project, 'node_modules', 'tsx'),
-    'dir',
-  );
+  project = await installedProject('init');
   await copyFile(PETSTORE, path.join(project, 'petstore.yaml'));
   moduleDir = path.join(project, 'petstore');
   const outcome = await init('petstore.yaml');
